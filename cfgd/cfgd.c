@@ -1,0 +1,814 @@
+/*
+ * tsun-cfgd: the supervisor.  Reads the configuration, binds the
+ * listeners, resolves host names, runs tsun-proxyd and tsun-mqttd and
+ * keeps them running.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/conf.h"
+#include "common/ev.h"
+#include "common/ipc.h"
+#include "common/log.h"
+#include "cfgd/cfgd.h"
+#include "cfgd/control.h"
+#include "cfgd/resolve.h"
+
+#define W_PROXYD	0
+#define W_MQTTD		1
+#define KILL_WAIT_MS	5000
+#define BACKOFF_MAX	60
+#define BACKOFF_RESET	60
+
+struct listener {
+	TAILQ_ENTRY(listener) entry;
+	int		 proto;		/* DEV_GEN3 / DEV_GEN3PLUS */
+	char		 addr[64];	/* as configured */
+	char		 bound[64];	/* numeric, for logs */
+	int		 port;
+	int		 fd;
+};
+TAILQ_HEAD(listeners, listener);
+
+struct worker {
+	const char	*name;		/* tsun-proxyd */
+	const char	*role;		/* proxyd */
+	pid_t		 pid;
+	struct ipcbuf	 ib;
+	struct ev_fd	*ev;
+	int		 restarts;
+	int		 backoff;	/* seconds before the next start */
+	time_t		 started;
+	struct ev_timer	 restart;
+	int		 stopping;
+};
+
+static struct tsun_conf	*conf;
+static struct listeners	 listeners = TAILQ_HEAD_INITIALIZER(listeners);
+static struct worker	 workers[2] = {
+	{ .name = "tsun-proxyd", .role = "proxyd", .pid = -1 },
+	{ .name = "tsun-mqttd", .role = "mqttd", .pid = -1 }
+};
+static const char	*conffile = SYSCONFDIR "/tsun-proxy.conf";
+static const char	*workdir = LIBEXECDIR;
+static int		 verbose;
+static int		 foreground;
+static int		 shutting_down;
+static struct ev_timer	 kill_timer;
+static time_t		 start_time;
+int			 mqtt_connected;
+
+static void	worker_start(struct worker *);
+static void	worker_dispatch(int, int, void *);
+
+static __attribute__((noreturn)) void
+usage(void)
+{
+	fprintf(stderr, "usage: tsun-cfgd [-dnv] [-f file] [-w dir]\n");
+	exit(2);
+}
+
+static void
+send_verbose(struct worker *w)
+{
+	int32_t	 v = verbose;
+
+	ipc_compose(&w->ib, IMSG_VERBOSE, 0, -1, &v, sizeof(v));
+}
+
+static void
+worker_flush(struct worker *w)
+{
+	if (w->pid == -1 || w->ev == NULL)
+		return;
+	switch (ipc_flush(&w->ib)) {
+	case -1:
+		/* it died: SIGCHLD does the rest */
+		ev_set(w->ev, POLLIN);
+		break;
+	case 1:
+		ev_set(w->ev, POLLIN | POLLOUT);
+		break;
+	default:
+		ev_set(w->ev, POLLIN);
+	}
+}
+
+static int
+bind_one(struct listener *l, const struct sockaddr *sa, socklen_t salen)
+{
+	int	 fd, on = 1;
+	char	 host[NI_MAXHOST];
+
+	if ((fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, 0)) == -1)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (sa->sa_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	if (bind(fd, sa, salen) == -1 || listen(fd, 128) == -1) {
+		int	 saved = errno;
+
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (getnameinfo(sa, salen, host, sizeof(host), NULL, 0,
+	    NI_NUMERICHOST) != 0)
+		strlcpy(host, "?", sizeof(host));
+	snprintf(l->bound, sizeof(l->bound), "%s%s%s", 
+	    sa->sa_family == AF_INET6 ? "[" : "", host,
+	    sa->sa_family == AF_INET6 ? "]" : "");
+	l->fd = fd;
+	return 0;
+}
+
+/* bind one configured listen_address: "*" is IPv6 and IPv4 */
+static int
+bind_listener(struct listeners *lh, int proto, const char *addr, int port)
+{
+	struct addrinfo	 hints, *ai, *a;
+	struct listener	*l;
+	char		 sport[8];
+	int		 e, n = 0;
+
+	snprintf(sport, sizeof(sport), "%d", port);
+	if (strcmp(addr, "*") == 0) {
+		struct sockaddr_in6	 s6;
+		struct sockaddr_in	 s4;
+
+		memset(&s6, 0, sizeof(s6));
+		s6.sin6_family = AF_INET6;
+		s6.sin6_port = htons(port);
+		s6.sin6_addr = in6addr_any;
+		memset(&s4, 0, sizeof(s4));
+		s4.sin_family = AF_INET;
+		s4.sin_port = htons(port);
+		s4.sin_addr.s_addr = htonl(INADDR_ANY);
+		if ((l = calloc(1, sizeof(*l))) == NULL)
+			return -1;
+		if (bind_one(l, (struct sockaddr *)&s6, sizeof(s6)) == 0) {
+			l->proto = proto;
+			l->port = port;
+			strlcpy(l->addr, addr, sizeof(l->addr));
+			TAILQ_INSERT_TAIL(lh, l, entry);
+			n++;
+			l = calloc(1, sizeof(*l));
+			if (l == NULL)
+				return -1;
+		} else
+			log_warn("no IPv6 listener on port %d, IPv4 only",
+			    port);
+		if (bind_one(l, (struct sockaddr *)&s4, sizeof(s4)) == -1) {
+			log_warn("bind *:%d", port);
+			free(l);
+			return -1;
+		}
+		l->proto = proto;
+		l->port = port;
+		strlcpy(l->addr, addr, sizeof(l->addr));
+		TAILQ_INSERT_TAIL(lh, l, entry);
+		return 0;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	if ((e = getaddrinfo(addr, sport, &hints, &ai)) != 0) {
+		log_warnx("listen_address %s: %s", addr, gai_strerror(e));
+		return -1;
+	}
+	for (a = ai; a != NULL; a = a->ai_next) {
+		if ((l = calloc(1, sizeof(*l))) == NULL)
+			break;
+		if (bind_one(l, a->ai_addr, a->ai_addrlen) == -1) {
+			log_warn("bind %s:%d", addr, port);
+			free(l);
+			continue;
+		}
+		l->proto = proto;
+		l->port = port;
+		strlcpy(l->addr, addr, sizeof(l->addr));
+		TAILQ_INSERT_TAIL(lh, l, entry);
+		n++;
+	}
+	freeaddrinfo(ai);
+	return n > 0 ? 0 : -1;
+}
+
+static void
+close_listeners(struct listeners *lh)
+{
+	struct listener	*l;
+
+	while ((l = TAILQ_FIRST(lh)) != NULL) {
+		TAILQ_REMOVE(lh, l, entry);
+		close(l->fd);
+		free(l);
+	}
+}
+
+static int
+same_listener(const struct conf_listener *a, const struct conf_listener *b)
+{
+	return a->enabled == b->enabled && a->listen_port == b->listen_port &&
+	    strcmp(a->listen_address, b->listen_address) == 0;
+}
+
+/*
+ * Bind the listeners of c into lh.  On reload, unchanged listeners are
+ * taken over from 'old'; a changed one on the same port is closed first.
+ */
+static int
+setup_listeners(struct listeners *lh, const struct tsun_conf *c,
+    const struct tsun_conf *oc, struct listeners *old)
+{
+	const struct conf_listener *cl[2] = { &c->tsun, &c->solarman };
+	const struct conf_listener *ol[2] = { NULL, NULL };
+	int			 proto[2] = { DEV_GEN3, DEV_GEN3PLUS };
+	struct listener		*l, *next;
+	int			 i;
+
+	if (oc != NULL) {
+		ol[0] = &oc->tsun;
+		ol[1] = &oc->solarman;
+	}
+	for (i = 0; i < 2; i++) {
+		if (old != NULL && ol[i] != NULL && same_listener(cl[i], ol[i])) {
+			TAILQ_FOREACH_SAFE(l, old, entry, next)
+				if (l->proto == proto[i]) {
+					TAILQ_REMOVE(old, l, entry);
+					TAILQ_INSERT_TAIL(lh, l, entry);
+				}
+			continue;
+		}
+		if (!cl[i]->enabled)
+			continue;
+		if (old != NULL)
+			TAILQ_FOREACH_SAFE(l, old, entry, next)
+				if (l->port == cl[i]->listen_port) {
+					TAILQ_REMOVE(old, l, entry);
+					close(l->fd);
+					free(l);
+				}
+		if (bind_listener(lh, proto[i], cl[i]->listen_address,
+		    cl[i]->listen_port) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+send_listeners(struct worker *w)
+{
+	struct listener		*l;
+	struct ipc_listener	 il;
+	int			 fd;
+
+	TAILQ_FOREACH(l, &listeners, entry) {
+		if ((fd = dup(l->fd)) == -1) {
+			log_warn("dup listener");
+			continue;
+		}
+		memset(&il, 0, sizeof(il));
+		il.proto = l->proto;
+		strlcpy(il.addr, l->bound, sizeof(il.addr));
+		il.port = l->port;
+		ipc_compose(&w->ib, IMSG_LISTENER, 0, fd, &il, sizeof(il));
+	}
+	ipc_compose(&w->ib, IMSG_LISTENERS_END, 0, -1, NULL, 0);
+}
+
+/* a fresh proxyd<->mqttd pair, one end to each running worker */
+static void
+send_peers(void)
+{
+	int	 sp[2];
+
+	if (workers[W_PROXYD].pid == -1 || workers[W_MQTTD].pid == -1)
+		return;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1) {
+		log_warn("socketpair");
+		return;
+	}
+	/* ipc_flush closes our copies once they are sent */
+	ipc_compose(&workers[W_PROXYD].ib, IMSG_PEER, 0, sp[0], NULL, 0);
+	ipc_compose(&workers[W_MQTTD].ib, IMSG_PEER, 0, sp[1], NULL, 0);
+	worker_flush(&workers[W_PROXYD]);
+	worker_flush(&workers[W_MQTTD]);
+}
+
+static void
+restart_cb(struct ev_timer *t, void *arg)
+{
+	worker_start(arg);
+}
+
+static void
+worker_start(struct worker *w)
+{
+	char	 path[1024];
+	int	 sp[2];
+	pid_t	 pid;
+
+	if (shutting_down)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", workdir, w->name);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1) {
+		log_warn("socketpair");
+		ev_timer_add(&w->restart, 1000);
+		return;
+	}
+	switch (pid = fork()) {
+	case -1:
+		log_warn("fork");
+		close(sp[0]);
+		close(sp[1]);
+		ev_timer_add(&w->restart, 1000);
+		return;
+	case 0: {
+		char	*argv[8];
+		int	 ac = 0;
+
+		/* the child's end goes to descriptor 3, not close-on-exec */
+		if (sp[1] == 3) {
+			if (fcntl(3, F_SETFD, 0) == -1)
+				_exit(1);
+		} else if (dup2(sp[1], 3) == -1)
+			_exit(1);
+		argv[ac++] = (char *)w->name;
+		argv[ac++] = "-R";
+		argv[ac++] = (char *)w->role;
+		argv[ac] = NULL;
+		execv(path, argv);
+		fprintf(stderr, "tsun-cfgd: exec %s: %s\n", path,
+		    strerror(errno));
+		_exit(127);
+	}
+	default:
+		break;
+	}
+	close(sp[1]);
+	fcntl(sp[0], F_SETFL, O_NONBLOCK);
+	w->pid = pid;
+	w->started = time(NULL);
+	ipc_init(&w->ib, sp[0]);
+	if ((w->ev = ev_add(sp[0], POLLIN, worker_dispatch, w)) == NULL)
+		fatal("ev_add");
+	log_info("started %s, pid %ld", w->name, (long)pid);
+	send_verbose(w);
+	conf_send(&w->ib, conf);
+	if (w == &workers[W_PROXYD])
+		send_listeners(w);
+	worker_flush(w);
+	send_peers();
+}
+
+static void
+worker_gone(struct worker *w, int status)
+{
+	time_t	 ran = time(NULL) - w->started;
+
+	if (w->ev != NULL) {
+		ev_del(w->ev);
+		w->ev = NULL;
+	}
+	/* read what it said last: its fatal line explains the death */
+	if (w->ib.fd != -1) {
+		struct ipc_msg	 m;
+
+		while (ipc_read(&w->ib) > 0)
+			;
+		while (ipc_get(&w->ib, &m) == 1) {
+			if (m.hdr.type == IMSG_LOG && m.len > 4) {
+				char	 msg[2048];
+				int32_t	 pri;
+				size_t	 n = m.len - 4;
+
+				memcpy(&pri, m.data, 4);
+				if (n >= sizeof(msg))
+					n = sizeof(msg) - 1;
+				memcpy(msg, m.data + 4, n);
+				msg[n] = '\0';
+				log_line(LOG_WARNING, w->name, msg);
+			}
+			if (m.fd != -1)
+				close(m.fd);
+		}
+		close(w->ib.fd);
+		ipc_clear(&w->ib);
+	}
+	w->pid = -1;
+	if (shutting_down) {
+		log_info("%s exited", w->name);
+		return;
+	}
+	if (WIFSIGNALED(status))
+		log_warnx("%s died on signal %d%s", w->name, WTERMSIG(status),
+		    WTERMSIG(status) == SIGSYS ? " (system call not allowed)" :
+		    "");
+	else
+		log_warnx("%s exited with status %d", w->name,
+		    WEXITSTATUS(status));
+	if (w == &workers[W_MQTTD])
+		mqtt_connected = 0;
+	if (ran >= BACKOFF_RESET)
+		w->backoff = 0;
+	w->restarts++;
+	log_warnx("restarting %s in %d s (restart %d)", w->name, w->backoff,
+	    w->restarts);
+	ev_timer_add(&w->restart, (int64_t)w->backoff * 1000);
+	w->backoff = w->backoff == 0 ? 1 : w->backoff * 2;
+	if (w->backoff > BACKOFF_MAX)
+		w->backoff = BACKOFF_MAX;
+}
+
+static void
+on_sigchld(int sig, void *arg)
+{
+	pid_t	 pid;
+	int	 status, i;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 0; i < 2; i++)
+			if (workers[i].pid == pid)
+				worker_gone(&workers[i], status);
+	}
+	if (shutting_down && workers[0].pid == -1 && workers[1].pid == -1)
+		ev_break();
+}
+
+static void
+handle_resolve(struct worker *w, struct ipc_msg *m)
+{
+	struct ipc_resolve	 req;
+	struct ipc_resolved	 res;
+
+	ipc_expect_len(m, sizeof(req));
+	memcpy(&req, m->data, sizeof(req));
+	req.host[sizeof(req.host) - 1] = '\0';
+	resolve_host(conf->resolver, &req, &res);
+	ipc_compose(&w->ib, IMSG_RESOLVED, 0, -1, &res, sizeof(res));
+}
+
+static void
+worker_dispatch(int fd, int revents, void *arg)
+{
+	struct worker	*w = arg;
+	struct ipc_msg	 m;
+	ssize_t		 n;
+	int		 r;
+
+	if (revents & POLLOUT)
+		worker_flush(w);
+	if (!(revents & (POLLIN | POLLHUP | POLLERR)))
+		return;
+	n = ipc_read(&w->ib);
+	if (n == 0 || (n == -1 && errno != EAGAIN)) {
+		/* the process is going: wait for SIGCHLD */
+		ev_del(w->ev);
+		w->ev = NULL;
+		return;
+	}
+	while ((r = ipc_get(&w->ib, &m)) == 1) {
+		if (m.fd != -1)
+			close(m.fd);
+		switch (m.hdr.type) {
+		case IMSG_LOG: {
+			char	 msg[2048];
+			int32_t	 pri;
+			size_t	 len;
+
+			if (m.len < 4)
+				goto bad;
+			memcpy(&pri, m.data, 4);
+			len = m.len - 4;
+			if (len >= sizeof(msg))
+				len = sizeof(msg) - 1;
+			memcpy(msg, m.data + 4, len);
+			msg[len] = '\0';
+			if (pri < LOG_EMERG || pri > LOG_DEBUG)
+				pri = LOG_WARNING;
+			log_line(pri, w->name, msg);
+			break;
+		}
+		case IMSG_RESOLVE:
+			handle_resolve(w, &m);
+			break;
+		case IMSG_MQTT_STATE: {
+			int32_t	 v;
+
+			ipc_expect_len(&m, sizeof(v));
+			memcpy(&v, m.data, sizeof(v));
+			mqtt_connected = v != 0;
+			break;
+		}
+		case IMSG_STATUS:
+		case IMSG_STATUS_END:
+			control_worker_status(w->name, m.hdr.type, m.data,
+			    m.len);
+			break;
+		default:
+			goto bad;
+		}
+	}
+	if (r == -1) {
+bad:
+		/* a worker that speaks nonsense is not trusted: restart it */
+		log_warnx("malformed IPC message from %s: killing it", w->name);
+		kill(w->pid, SIGKILL);
+		ev_del(w->ev);
+		w->ev = NULL;
+		return;
+	}
+	worker_flush(w);
+}
+
+/* parse, with every error and warning going to the log */
+static struct tsun_conf *
+parse_logged(const char *file)
+{
+	struct tsun_conf	*nc;
+	char			*buf = NULL, *p, *line;
+	size_t			 len = 0;
+	FILE			*fp;
+
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		return NULL;
+	nc = config_parse(file, geteuid() == 0, fp);
+	fclose(fp);
+	for (p = buf; (line = strsep(&p, "\n")) != NULL;)
+		if (*line != '\0')
+			log_warnx("%s", line);
+	free(buf);
+	return nc;
+}
+
+static void
+on_reload(int sig, void *arg)
+{
+	struct tsun_conf	*nc;
+	struct listeners	 nl = TAILQ_HEAD_INITIALIZER(nl);
+	int			 i;
+
+	log_info("reloading %s", conffile);
+	if ((nc = parse_logged(conffile)) == NULL) {
+		log_warnx("%s has errors: keeping the running configuration",
+		    conffile);
+		return;
+	}
+	if (setup_listeners(&nl, nc, conf, &listeners) == -1) {
+		log_warnx("cannot bind the new listeners: keeping the "
+		    "running configuration");
+		/* whatever we took over goes back */
+		while (!TAILQ_EMPTY(&nl)) {
+			struct listener *l = TAILQ_FIRST(&nl);
+
+			TAILQ_REMOVE(&nl, l, entry);
+			TAILQ_INSERT_TAIL(&listeners, l, entry);
+		}
+		conf_free(nc);
+		return;
+	}
+	close_listeners(&listeners);
+	TAILQ_CONCAT(&listeners, &nl, entry);
+	conf_free(conf);
+	conf = nc;
+	control_reconf(conf);
+	for (i = 0; i < 2; i++) {
+		if (workers[i].pid == -1)
+			continue;
+		conf_send(&workers[i].ib, conf);
+		if (i == W_PROXYD)
+			send_listeners(&workers[i]);
+		worker_flush(&workers[i]);
+	}
+	log_info("configuration reloaded");
+}
+
+static void
+kill_cb(struct ev_timer *t, void *arg)
+{
+	int	 i;
+
+	for (i = 0; i < 2; i++)
+		if (workers[i].pid != -1) {
+			log_warnx("%s did not stop in time: killing it",
+			    workers[i].name);
+			kill(workers[i].pid, SIGKILL);
+		}
+}
+
+static void
+on_terminate(int sig, void *arg)
+{
+	int	 i;
+
+	if (shutting_down)
+		return;
+	shutting_down = 1;
+	log_info("stopping (signal %d)", sig);
+	for (i = 0; i < 2; i++) {
+		ev_timer_del(&workers[i].restart);
+		if (workers[i].pid == -1)
+			continue;
+		ipc_compose(&workers[i].ib, IMSG_SHUTDOWN, 0, -1, NULL, 0);
+		worker_flush(&workers[i]);
+	}
+	if (workers[0].pid == -1 && workers[1].pid == -1)
+		ev_break();
+	ev_timer_add(&kill_timer, KILL_WAIT_MS);
+}
+
+void
+cfgd_status(FILE *fp)
+{
+	int	 i;
+
+	fprintf(fp, "tsun-cfgd pid %ld, up %lld s\n", (long)getpid(),
+	    (long long)(time(NULL) - start_time));
+	for (i = 0; i < 2; i++) {
+		if (workers[i].pid == -1)
+			fprintf(fp, "%s: down, %d restarts\n",
+			    workers[i].name, workers[i].restarts);
+		else
+			fprintf(fp, "%s: pid %ld, up %lld s, %d restarts\n",
+			    workers[i].name, (long)workers[i].pid,
+			    (long long)(time(NULL) - workers[i].started),
+			    workers[i].restarts);
+	}
+	fprintf(fp, "mqtt: %s\n", mqtt_connected ? "connected" :
+	    "not connected");
+}
+
+int
+cfgd_workers_up(void)
+{
+	return workers[0].pid != -1 && workers[1].pid != -1;
+}
+
+/* ask proxyd for a status report: "inverters", "counters" or "log" */
+void
+cfgd_status_request(const char *what)
+{
+	struct worker	*w = &workers[W_PROXYD];
+
+	if (w->pid == -1) {
+		control_worker_status(w->name, IMSG_STATUS_END, NULL, 0);
+		return;
+	}
+	ipc_compose(&w->ib, IMSG_STATUS_REQ, 0, -1, what, strlen(what));
+	worker_flush(w);
+}
+
+void
+cfgd_set_verbose(int v)
+{
+	int	 i;
+
+	verbose = v;
+	log_verbose = v;
+	for (i = 0; i < 2; i++)
+		if (workers[i].pid != -1) {
+			send_verbose(&workers[i]);
+			worker_flush(&workers[i]);
+		}
+}
+
+void
+cfgd_reload(void)
+{
+	on_reload(SIGHUP, NULL);
+}
+
+static void
+on_usr1(int sig, void *arg)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*fp;
+	char	*line, *p;
+
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		return;
+	cfgd_status(fp);
+	fclose(fp);
+	for (p = buf; (line = strsep(&p, "\n")) != NULL;)
+		if (*line != '\0')
+			log_info("status: %s", line);
+	free(buf);
+	cfgd_status_request("log");
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*prog;
+	int		 ch, noaction = 0, i;
+
+	prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	if (strcmp(prog, "tsun-ctl") == 0)
+		return ctl_main(argc, argv);
+
+	while ((ch = getopt(argc, argv, "df:nvw:")) != -1) {
+		switch (ch) {
+		case 'd':
+			foreground = 1;
+			break;
+		case 'f':
+			conffile = optarg;
+			break;
+		case 'n':
+			noaction = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'w':
+			workdir = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	conf = config_parse(conffile, geteuid() == 0, stderr);
+	if (noaction) {
+		if (conf == NULL)
+			return 1;
+		if (verbose)
+			config_print(stdout, conf);
+		printf("configuration OK\n");
+		return 0;
+	}
+	if (conf == NULL)
+		return 1;
+
+	log_init(1, verbose, "tsun-cfgd");
+	if (TAILQ_EMPTY(&listeners) &&
+	    setup_listeners(&listeners, conf, NULL, NULL) == -1) {
+		fprintf(stderr, "tsun-cfgd: cannot bind the listeners\n");
+		return 1;
+	}
+	for (i = 0; i < 2; i++) {
+		char		 path[1024];
+
+		snprintf(path, sizeof(path), "%s/%s", workdir,
+		    workers[i].name);
+		if (access(path, X_OK) == -1) {
+			fprintf(stderr, "tsun-cfgd: %s: %s\n", path,
+			    strerror(errno));
+			return 1;
+		}
+	}
+	if (control_init(conf) == -1)
+		return 1;
+	if (!foreground) {
+		if (daemon(0, 0) == -1) {
+			fprintf(stderr, "tsun-cfgd: daemon: %s\n",
+			    strerror(errno));
+			return 1;
+		}
+	}
+	log_init(foreground, verbose, "tsun-cfgd");
+	setproctitle("%s", "supervisor");
+	start_time = time(NULL);
+	signal(SIGPIPE, SIG_IGN);
+	ev_init();
+	ev_timer_init(&kill_timer, kill_cb, NULL);
+	ev_signal(SIGCHLD, on_sigchld, NULL);
+	ev_signal(SIGHUP, on_reload, NULL);
+	ev_signal(SIGTERM, on_terminate, NULL);
+	ev_signal(SIGINT, on_terminate, NULL);
+	ev_signal(SIGUSR1, on_usr1, NULL);
+	for (i = 0; i < 2; i++) {
+		ev_timer_init(&workers[i].restart, restart_cb, &workers[i]);
+		worker_start(&workers[i]);
+	}
+	control_reconf(conf);
+	log_info("started, configuration %s", conffile);
+	ev_loop();
+	control_cleanup();
+	close_listeners(&listeners);
+	conf_free(conf);
+	log_info("stopped");
+	return 0;
+}

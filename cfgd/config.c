@@ -1,0 +1,1372 @@
+/*
+ * tsun-proxy.conf: libconfuse tables, validation, and printing back.
+ *
+ * The file goes through a small preprocessor before libconfuse sees it:
+ * libconfuse 3.3 miscounts lines after comments and rejects comments
+ * inside lists, so comments are removed here (newlines kept) and
+ * include("file") is expanded here, with a map from buffer lines back to
+ * file:line for every message.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <confuse.h>
+
+#include "common/conf.h"
+#include "cfgd/cfgd.h"
+
+#define MAX_INCLUDE	10
+#define LINE_OPT	"__line"
+#define PASSWD_MASK	"********"
+
+struct segment {
+	int		 bline;		/* first buffer line of the segment */
+	int		 file;		/* index into files */
+	int		 fline;		/* its line in that file */
+};
+
+struct keyline {
+	char		 name[32];
+	int		 bline;
+};
+
+struct pctx {
+	FILE		*errs;
+	char		*buf;		/* the file with comments removed */
+	size_t		 len, cap;
+	int		 bline;		/* current buffer line, from 1 */
+	int		 depth;		/* brace depth while preprocessing */
+	int		 open[32];	/* lines of the open braces */
+	char		**files;
+	int		 nfiles;
+	struct segment	*seg;
+	int		 nseg;
+	struct keyline	*keys;		/* top-level keys and their lines */
+	int		 nkeys;
+	int		 nerr;
+	int		 oom;
+};
+
+/* libconfuse's error callback carries no user pointer */
+static struct pctx	*cur_ctx;
+
+/* map a buffer line back to the file and its line; 0: none known */
+static void
+where(struct pctx *x, int bline, const char **file, int *fline)
+{
+	int	 i;
+
+	*file = x->nfiles > 0 ? x->files[0] : "?";
+	*fline = 0;
+	if (bline <= 0)
+		return;
+	for (i = x->nseg - 1; i >= 0; i--)
+		if (x->seg[i].bline <= bline) {
+			*file = x->files[x->seg[i].file];
+			*fline = x->seg[i].fline + (bline - x->seg[i].bline);
+			return;
+		}
+}
+
+static void
+vreport(struct pctx *x, int bline, const char *kind, const char *fmt,
+    va_list ap)
+{
+	const char	*file;
+	int		 fline;
+
+	where(x, bline, &file, &fline);
+	if (fline > 0)
+		fprintf(x->errs, "%s:%d: %s", file, fline, kind);
+	else
+		fprintf(x->errs, "%s: %s", file, kind);
+	vfprintf(x->errs, fmt, ap);
+	fputc('\n', x->errs);
+}
+
+static void perr(struct pctx *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+static void pwarn(struct pctx *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+perr(struct pctx *x, int bline, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vreport(x, bline, "", fmt, ap);
+	va_end(ap);
+	x->nerr++;
+}
+
+static void
+pwarn(struct pctx *x, int bline, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vreport(x, bline, "warning: ", fmt, ap);
+	va_end(ap);
+}
+
+static void
+confuse_error(cfg_t *c, const char *fmt, va_list ap)
+{
+	if (cur_ctx == NULL)
+		return;
+	vreport(cur_ctx, c != NULL ? c->line : 0, "", fmt, ap);
+	cur_ctx->nerr++;
+}
+
+/*
+ * Preprocessor
+ */
+
+static void
+emit(struct pctx *x, char ch)
+{
+	char	*nb;
+	size_t	 ncap;
+
+	if (x->len + 1 >= x->cap) {
+		ncap = x->cap ? x->cap * 2 : 4096;
+		if ((nb = realloc(x->buf, ncap)) == NULL) {
+			x->oom = 1;
+			return;
+		}
+		x->buf = nb;
+		x->cap = ncap;
+	}
+	x->buf[x->len++] = ch;
+	x->buf[x->len] = '\0';
+	if (ch == '\n')
+		x->bline++;
+}
+
+static int
+add_segment(struct pctx *x, int file, int fline)
+{
+	struct segment	*ns;
+
+	if ((ns = reallocarray(x->seg, x->nseg + 1, sizeof(*ns))) == NULL) {
+		x->oom = 1;
+		return -1;
+	}
+	x->seg = ns;
+	x->seg[x->nseg].bline = x->bline;
+	x->seg[x->nseg].file = file;
+	x->seg[x->nseg].fline = fline;
+	x->nseg++;
+	return 0;
+}
+
+static int
+add_file(struct pctx *x, const char *name)
+{
+	char	**nf;
+
+	if ((nf = reallocarray(x->files, x->nfiles + 1, sizeof(*nf))) == NULL)
+		return -1;
+	x->files = nf;
+	if ((x->files[x->nfiles] = strdup(name)) == NULL)
+		return -1;
+	return x->nfiles++;
+}
+
+static void
+add_key(struct pctx *x, const char *p, size_t n)
+{
+	struct keyline	*nk;
+
+	if (n >= sizeof(nk->name))
+		return;
+	if ((nk = reallocarray(x->keys, x->nkeys + 1, sizeof(*nk))) == NULL) {
+		x->oom = 1;
+		return;
+	}
+	x->keys = nk;
+	memcpy(nk[x->nkeys].name, p, n);
+	nk[x->nkeys].name[n] = '\0';
+	nk[x->nkeys].bline = x->bline;
+	x->nkeys++;
+}
+
+/* buffer line of a top-level key as last given in the file; 0: not given */
+static int
+key_line(struct pctx *x, const char *name)
+{
+	int	 i;
+
+	for (i = x->nkeys - 1; i >= 0; i--)
+		if (strcmp(x->keys[i].name, name) == 0)
+			return x->keys[i].bline;
+	return 0;
+}
+
+/* the characters that end an unquoted word in libconfuse's lexer */
+static int
+is_word(int ch)
+{
+	return ch != '\0' && strchr(" \t\r\n#\"'={}()+,", ch) == NULL;
+}
+
+static char *
+read_file(const char *path, size_t *lenp)
+{
+	FILE	*fp;
+	char	*b = NULL, *nb;
+	size_t	 len = 0, cap = 0, n;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return NULL;
+	for (;;) {
+		if (cap - len < 4096) {
+			if (cap > 16 * 1024 * 1024 ||
+			    (nb = realloc(b, cap + 8192)) == NULL) {
+				free(b);
+				fclose(fp);
+				errno = ENOMEM;
+				return NULL;
+			}
+			b = nb;
+			cap += 8192;
+		}
+		n = fread(b + len, 1, cap - len - 1, fp);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(fp)) {
+		free(b);
+		fclose(fp);
+		errno = EIO;
+		return NULL;
+	}
+	fclose(fp);
+	b[len] = '\0';
+	*lenp = len;
+	return b;
+}
+
+/* s[i] is a backslash in a "string": does the escape make a NUL? */
+static int
+escape_is_nul(const char *s, size_t n, size_t i)
+{
+	size_t	 j;
+	int	 v = 0, nd = 0;
+
+	if (s[i + 1] >= '0' && s[i + 1] <= '7') {
+		for (j = i + 1; j < n && nd < 3 && s[j] >= '0' && s[j] <= '7';
+		    j++, nd++)
+			v = v * 8 + s[j] - '0';
+		return v == 0;
+	}
+	if (s[i + 1] == 'x') {
+		for (j = i + 2; j < n && nd < 2 &&
+		    isxdigit((unsigned char)s[j]); j++, nd++)
+			v = v * 16 + (isdigit((unsigned char)s[j]) ?
+			    s[j] - '0' : tolower((unsigned char)s[j]) - 'a' + 10);
+		return nd > 0 && v == 0;
+	}
+	return 0;
+}
+
+static int pp_file(struct pctx *, const char *, int, int);
+
+/*
+ * include("file") at s[i]: expand it and return the index after ')', or
+ * return i when this is not an include call (libconfuse then complains).
+ */
+static size_t
+pp_include(struct pctx *x, const char *s, size_t n, size_t i, int self,
+    int *fline, int level)
+{
+	char		 name[PATH_MAX], full[PATH_MAX];
+	const char	*slash, *me;
+	size_t		 j = i + 7, k = 0;
+	int		 inc_bline = x->bline;
+
+	while (j < n && (s[j] == ' ' || s[j] == '\t'))
+		j++;
+	if (j >= n || s[j++] != '(')
+		return i;
+	while (j < n && (s[j] == ' ' || s[j] == '\t'))
+		j++;
+	if (j >= n || s[j++] != '"')
+		return i;
+	while (j < n && s[j] != '"' && s[j] != '\n') {
+		if (k + 1 >= sizeof(name))
+			return i;
+		name[k++] = s[j++];
+	}
+	name[k] = '\0';
+	if (j >= n || s[j++] != '"')
+		return i;
+	while (j < n && (s[j] == ' ' || s[j] == '\t'))
+		j++;
+	if (j >= n || s[j++] != ')')
+		return i;
+
+	/* relative names are relative to the including file, not the cwd */
+	me = x->files[self];
+	if (name[0] != '/' && (slash = strrchr(me, '/')) != NULL) {
+		if (snprintf(full, sizeof(full), "%.*s/%s",
+		    (int)(slash - me), me, name) >= (int)sizeof(full)) {
+			perr(x, inc_bline, "include \"%s\": name too long",
+			    name);
+			return j;
+		}
+	} else
+		strlcpy(full, name, sizeof(full));
+
+	if (level + 1 >= MAX_INCLUDE) {
+		perr(x, inc_bline, "include \"%s\": nested too deeply", name);
+		return j;
+	}
+	/* the included text gets lines of its own, then ours resume */
+	emit(x, '\n');
+	if (pp_file(x, full, inc_bline, level + 1) == -1)
+		return j;
+	if (x->len > 0 && x->buf[x->len - 1] != '\n')
+		emit(x, '\n');
+	add_segment(x, self, *fline);
+	return j;
+}
+
+static int
+pp_file(struct pctx *x, const char *path, int from_bline, int level)
+{
+	char		*s;
+	size_t		 n, i, j, kend;
+	int		 self, fline = 1, inword = 0, start;
+	char		 q;
+
+	if ((s = read_file(path, &n)) == NULL) {
+		if (from_bline > 0)
+			perr(x, from_bline, "include \"%s\": %s", path,
+			    strerror(errno));
+		else {
+			fprintf(x->errs, "%s: %s\n", path, strerror(errno));
+			x->nerr++;
+		}
+		return -1;
+	}
+	if ((self = add_file(x, path)) == -1 ||
+	    add_segment(x, self, 1) == -1) {
+		free(s);
+		x->oom = 1;
+		return -1;
+	}
+
+	for (i = 0; i < n && !x->oom;) {
+		char ch = s[i];
+
+		if (ch == '\n') {
+			emit(x, ch);
+			fline++;
+			inword = 0;
+			i++;
+		} else if (ch == '"' || ch == '\'') {
+			start = x->bline;
+			q = ch;
+			emit(x, s[i++]);
+			while (i < n && s[i] != q) {
+				if (s[i] == '\\' && i + 1 < n) {
+					/* a NUL would silently cut the string */
+					if (q == '"' && escape_is_nul(s, n, i))
+						perr(x, x->bline,
+						    "NUL character in string");
+					emit(x, s[i++]);
+				}
+				if (s[i] == '\n')
+					fline++;
+				emit(x, s[i++]);
+			}
+			if (i >= n) {
+				perr(x, start, "unterminated string");
+				break;
+			}
+			emit(x, s[i++]);
+			inword = 0;
+		} else if (ch == '#' || (!inword && ch == '/' && i + 1 < n &&
+		    s[i + 1] == '/')) {
+			while (i < n && s[i] != '\n')
+				i++;
+		} else if (!inword && ch == '/' && i + 1 < n &&
+		    s[i + 1] == '*') {
+			start = x->bline;
+			for (i += 2; i < n; i++) {
+				if (s[i] == '*' && i + 1 < n &&
+				    s[i + 1] == '/')
+					break;
+				if (s[i] == '\n') {
+					emit(x, '\n');
+					fline++;
+				}
+			}
+			if (i >= n) {
+				perr(x, start, "unterminated comment");
+				break;
+			}
+			i += 2;
+			emit(x, ' ');
+		} else if (!inword && n - i >= 7 &&
+		    strncmp(s + i, "include", 7) == 0 &&
+		    (i + 7 == n || !is_word(s[i + 7])) &&
+		    (j = pp_include(x, s, n, i, self, &fline, level)) != i) {
+			i = j;
+		} else if (is_word(ch)) {
+			if (!inword && x->depth == 0) {
+				/* remember where top-level keys are set */
+				for (j = i; j < n && is_word(s[j]); j++)
+					;
+				kend = j;
+				while (j < n && (s[j] == ' ' || s[j] == '\t'))
+					j++;
+				if (j < n && (s[j] == '=' || s[j] == '+'))
+					add_key(x, s + i, kend - i);
+			}
+			inword = 1;
+			emit(x, s[i++]);
+		} else {
+			if (ch == '{') {
+				if (x->depth >= 0 && x->depth < 32)
+					x->open[x->depth] = x->bline;
+				x->depth++;
+			} else if (ch == '}')
+				x->depth--;
+			inword = 0;
+			emit(x, s[i++]);
+		}
+	}
+	free(s);
+	return 0;
+}
+
+/*
+ * libconfuse tables
+ */
+
+/* stores the line of the '{' that opened the section */
+static int
+line_cb(cfg_t *c, cfg_opt_t *opt, const char *value, void *res)
+{
+	int	*p;
+
+	if ((p = malloc(sizeof(*p))) == NULL)
+		return -1;
+	*p = c->line;
+	*(void **)res = p;
+	return 0;
+}
+
+#define LINE_ENTRY	CFG_PTR_CB(LINE_OPT, "0", CFGF_NONE, line_cb, free)
+
+static cfg_opt_t timeouts_opts[] = {
+	LINE_ENTRY,
+	CFG_INT("unidentified", 30, CFGF_NONE),
+	CFG_INT("before_up", 400, CFGF_NONE),
+	CFG_INT("up", 360, CFGF_NONE),
+	CFG_INT("up_polling", 120, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t tls_opts[] = {
+	LINE_ENTRY,
+	CFG_STR("cafile", "/etc/ssl/certs/ca-certificates.crt", CFGF_NONE),
+	CFG_STR("certfile", "", CFGF_NONE),
+	CFG_STR("keyfile", "", CFGF_NONE),
+	CFG_BOOL("insecure", cfg_false, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t mqtt_opts[] = {
+	LINE_ENTRY,
+	CFG_STR("host", "mqtt", CFGF_NONE),
+	CFG_INT("port", 1883, CFGF_NONE),
+	CFG_STR("user", "", CFGF_NONE),
+	CFG_STR("passwd", "", CFGF_NONE),
+	CFG_STR("client_id", "", CFGF_NONE),
+	CFG_INT("keepalive", 60, CFGF_NONE),
+	CFG_SEC("tls", tls_opts, CFGF_MULTI),
+	CFG_END()
+};
+
+static cfg_opt_t ha_opts[] = {
+	LINE_ENTRY,
+	CFG_STR("auto_conf_prefix", "homeassistant", CFGF_NONE),
+	CFG_STR("discovery_prefix", "homeassistant", CFGF_NONE),
+	CFG_STR("entity_prefix", "tsun", CFGF_NONE),
+	CFG_STR("proxy_node_id", "proxy", CFGF_NONE),
+	CFG_STR("proxy_unique_id", "P170000000000001", CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t tsun_opts[] = {
+	LINE_ENTRY,
+	CFG_BOOL("listener", cfg_true, CFGF_NONE),
+	CFG_STR("listen_address", "*", CFGF_NONE),
+	CFG_INT("listen_port", 5005, CFGF_NONE),
+	CFG_BOOL("enabled", cfg_true, CFGF_NONE),
+	CFG_STR("host", "logger.talent-monitoring.com", CFGF_NONE),
+	CFG_INT("port", 5005, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t solarman_opts[] = {
+	LINE_ENTRY,
+	CFG_BOOL("listener", cfg_true, CFGF_NONE),
+	CFG_STR("listen_address", "*", CFGF_NONE),
+	CFG_INT("listen_port", 10000, CFGF_NONE),
+	CFG_BOOL("enabled", cfg_true, CFGF_NONE),
+	CFG_STR("host", "iot.talent-monitoring.com", CFGF_NONE),
+	CFG_INT("port", 10000, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t inverters_opts[] = {
+	LINE_ENTRY,
+	CFG_BOOL("allow_all", cfg_false, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t acl_tsun_opts[] = {
+	LINE_ENTRY,
+	CFG_STR_LIST("allow", "{\"AT+Z\", \"AT+UPURL\", \"AT+SUPDATE\"}",
+	    CFGF_NONE),
+	CFG_STR_LIST("block", "{}", CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t acl_mqtt_opts[] = {
+	LINE_ENTRY,
+	CFG_STR_LIST("allow", "{\"AT+\"}", CFGF_NONE),
+	CFG_STR_LIST("block", "{}", CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t at_acl_opts[] = {
+	LINE_ENTRY,
+	CFG_SEC("tsun", acl_tsun_opts, CFGF_MULTI),
+	CFG_SEC("mqtt", acl_mqtt_opts, CFGF_MULTI),
+	CFG_END()
+};
+
+static cfg_opt_t client_opts[] = {
+	LINE_ENTRY,
+	CFG_STR("host", NULL, CFGF_NODEFAULT),
+	CFG_INT("port", 8899, CFGF_NONE),
+	CFG_BOOL("forward", cfg_false, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t scan_opts[] = {
+	LINE_ENTRY,
+	CFG_INT("start", 0, CFGF_NODEFAULT),
+	CFG_INT("step", 1024, CFGF_NONE),
+	CFG_INT("bytes", 16, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t pv_opts[] = {
+	LINE_ENTRY,
+	CFG_STR("type", "", CFGF_NONE),
+	CFG_STR("manufacturer", "", CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t dev_opts[] = {
+	LINE_ENTRY,
+	/* a string: libconfuse integers are longs, 32 bits on some systems */
+	CFG_STR("monitor_sn", NULL, CFGF_NODEFAULT),
+	CFG_STR("node_id", "", CFGF_NONE),
+	CFG_STR("suggested_area", "", CFGF_NONE),
+	CFG_BOOL("modbus_polling", cfg_true, CFGF_NONE),
+	CFG_INT("modbus_interval", 60, CFGF_NODEFAULT),
+	CFG_INT("sensor_list", 0, CFGF_NONE),
+	CFG_SEC("client_mode", client_opts, CFGF_MULTI),
+	CFG_SEC("modbus_scanning", scan_opts, CFGF_MULTI),
+	CFG_SEC("pv1", pv_opts, CFGF_MULTI),
+	CFG_SEC("pv2", pv_opts, CFGF_MULTI),
+	CFG_SEC("pv3", pv_opts, CFGF_MULTI),
+	CFG_SEC("pv4", pv_opts, CFGF_MULTI),
+	CFG_SEC("pv5", pv_opts, CFGF_MULTI),
+	CFG_SEC("pv6", pv_opts, CFGF_MULTI),
+	CFG_END()
+};
+
+/* every section is multi: absence is visible, and twice is an error */
+static cfg_opt_t root_opts[] = {
+	CFG_STR("user", "_tsunproxy", CFGF_NONE),
+	CFG_STR("chroot", "/var/empty", CFGF_NONE),
+	CFG_INT("max_connections", 1024, CFGF_NONE),
+	CFG_STR("resolver", "", CFGF_NONE),
+	CFG_STR("control_socket", "/var/run/tsun-proxy.sock", CFGF_NONE),
+	CFG_SEC("timeouts", timeouts_opts, CFGF_MULTI),
+	CFG_SEC("mqtt", mqtt_opts, CFGF_MULTI),
+	CFG_SEC("ha", ha_opts, CFGF_MULTI),
+	CFG_SEC("tsun", tsun_opts, CFGF_MULTI),
+	CFG_SEC("solarman", solarman_opts, CFGF_MULTI),
+	CFG_SEC("inverters", inverters_opts, CFGF_MULTI),
+	CFG_SEC("at_acl", at_acl_opts, CFGF_MULTI),
+	CFG_SEC("inverter", dev_opts,
+	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("battery", dev_opts,
+	    CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_END()
+};
+
+/*
+ * Validation and conversion
+ */
+
+static int
+sec_line(cfg_t *s)
+{
+	int	*p = cfg_getptr(s, LINE_OPT);
+
+	return p != NULL ? *p : 0;
+}
+
+/* the one instance of an optional block, NULL when absent */
+static cfg_t *
+one(struct pctx *x, cfg_t *parent, const char *name, const char *where_)
+{
+	unsigned int	 n = cfg_size(parent, name);
+
+	if (n > 1)
+		perr(x, sec_line(cfg_getnsec(parent, name, 1)),
+		    "%s%s block given more than once", where_, name);
+	return n > 0 ? cfg_getnsec(parent, name, 0) : NULL;
+}
+
+static void
+get_str(struct pctx *x, int line, char *dst, cfg_t *s, const char *key,
+    const char *what)
+{
+	const char	*v = cfg_getstr(s, key);
+
+	if (v == NULL)
+		v = "";
+	if (strlcpy(dst, v, CONF_STR) >= CONF_STR)
+		perr(x, line, "%s%s is too long (at most %d characters)",
+		    what, key, CONF_STR - 1);
+}
+
+static void
+get_int(struct pctx *x, int line, int *dst, cfg_t *s, const char *key,
+    long min, long max, const char *what)
+{
+	long	 v = cfg_getint(s, key);
+
+	if (v < min || v > max) {
+		perr(x, line, "%s%s %ld out of range %ld..%ld", what, key, v,
+		    min, max);
+		return;
+	}
+	*dst = (int)v;
+}
+
+static int
+get_bool(cfg_t *s, const char *key)
+{
+	return cfg_getbool(s, key) == cfg_true;
+}
+
+/* MQTT topic levels: wildcards would subscribe or publish to the wrong place */
+static void
+check_topic(struct pctx *x, int line, const char *v, const char *what)
+{
+	if (strpbrk(v, "+#") != NULL)
+		perr(x, line, "%s \"%s\" may not contain '+' or '#'", what, v);
+}
+
+static int
+valid_hostname(const char *h)
+{
+	const char	*p;
+
+	if (*h == '\0' || strlen(h) > 253 || *h == '-' || *h == '.')
+		return 0;
+	for (p = h; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.' &&
+		    *p != '_')
+			return 0;
+	return 1;
+}
+
+static int
+is_ip_literal(const char *a)
+{
+	struct in_addr	 in4;
+	struct in6_addr	 in6;
+
+	return inet_pton(AF_INET, a, &in4) == 1 ||
+	    inet_pton(AF_INET6, a, &in6) == 1;
+}
+
+static void
+fill_listener(struct pctx *x, cfg_t *root, const char *name,
+    struct conf_listener *l)
+{
+	cfg_t	*s;
+	char	 what[32];
+	int	 line;
+
+	if ((s = one(x, root, name, "")) == NULL)
+		return;
+	line = sec_line(s);
+	snprintf(what, sizeof(what), "%s.", name);
+	l->enabled = get_bool(s, "listener");
+	get_str(x, line, l->listen_address, s, "listen_address", what);
+	if (strcmp(l->listen_address, "*") != 0 &&
+	    !is_ip_literal(l->listen_address) &&
+	    !valid_hostname(l->listen_address))
+		perr(x, line, "%slisten_address \"%s\" is not '*', an "
+		    "address or a host name", what, l->listen_address);
+	get_int(x, line, &l->listen_port, s, "listen_port", 1, 65535, what);
+	l->cloud_enabled = get_bool(s, "enabled");
+	get_str(x, line, l->host, s, "host", what);
+	if (l->cloud_enabled && !valid_hostname(l->host) &&
+	    !is_ip_literal(l->host))
+		perr(x, line, "%shost \"%s\" is not a host name or address",
+		    what, l->host);
+	get_int(x, line, &l->port, s, "port", 1, 65535, what);
+}
+
+static void
+acl_reset(char ***list, int *n)
+{
+	int	 i;
+
+	for (i = 0; i < *n; i++)
+		free((*list)[i]);
+	free(*list);
+	*list = NULL;
+	*n = 0;
+}
+
+static void
+fill_list(struct pctx *x, cfg_t *s, const char *key, char ***list, int *n)
+{
+	unsigned int	 i;
+
+	acl_reset(list, n);
+	for (i = 0; i < cfg_size(s, key); i++)
+		if (conf_acl_add(list, n, cfg_getnstr(s, key, i)) == -1)
+			x->oom = 1;
+}
+
+static void
+fill_acl(struct pctx *x, cfg_t *root, struct tsun_conf *c)
+{
+	cfg_t	*acl, *s;
+
+	if ((acl = one(x, root, "at_acl", "")) == NULL)
+		return;
+	if ((s = one(x, acl, "tsun", "at_acl.")) != NULL) {
+		fill_list(x, s, "allow", &c->acl_tsun.allow,
+		    &c->acl_tsun.nallow);
+		fill_list(x, s, "block", &c->acl_tsun.block,
+		    &c->acl_tsun.nblock);
+	}
+	if ((s = one(x, acl, "mqtt", "at_acl.")) != NULL) {
+		fill_list(x, s, "allow", &c->acl_mqtt.allow,
+		    &c->acl_mqtt.nallow);
+		fill_list(x, s, "block", &c->acl_mqtt.block,
+		    &c->acl_mqtt.nblock);
+	}
+}
+
+static void
+fill_mqtt(struct pctx *x, cfg_t *root, struct tsun_conf *c,
+    const char **passwd_file)
+{
+	cfg_t		*s, *t;
+	const char	*what = "mqtt.";
+	int		 line, fline;
+
+	if ((s = one(x, root, "mqtt", "")) == NULL)
+		return;
+	line = sec_line(s);
+	get_str(x, line, c->mqtt_host, s, "host", what);
+	get_int(x, line, &c->mqtt_port, s, "port", 1, 65535, what);
+	get_str(x, line, c->mqtt_user, s, "user", what);
+	get_str(x, line, c->mqtt_passwd, s, "passwd", what);
+	get_str(x, line, c->mqtt_client_id, s, "client_id", what);
+	get_int(x, line, &c->mqtt_keepalive, s, "keepalive", 5, 3600, what);
+	if (c->mqtt_passwd[0] != '\0')
+		where(x, line, passwd_file, &fline);
+	if ((t = one(x, s, "tls", what)) != NULL) {
+		line = sec_line(t);
+		c->mqtt_tls = 1;
+		get_str(x, line, c->tls_cafile, t, "cafile", "mqtt.tls.");
+		get_str(x, line, c->tls_certfile, t, "certfile", "mqtt.tls.");
+		get_str(x, line, c->tls_keyfile, t, "keyfile", "mqtt.tls.");
+		c->tls_insecure = get_bool(t, "insecure");
+		if (c->tls_keyfile[0] != '\0' && c->tls_certfile[0] == '\0')
+			perr(x, line, "mqtt.tls.keyfile needs certfile");
+	}
+}
+
+static void
+fill_ha(struct pctx *x, cfg_t *root, struct tsun_conf *c)
+{
+	cfg_t		*s;
+	const char	*what = "ha.";
+	int		 line;
+
+	if ((s = one(x, root, "ha", "")) == NULL)
+		return;
+	line = sec_line(s);
+	get_str(x, line, c->ha_auto_conf_prefix, s, "auto_conf_prefix", what);
+	get_str(x, line, c->ha_discovery_prefix, s, "discovery_prefix", what);
+	get_str(x, line, c->ha_entity_prefix, s, "entity_prefix", what);
+	get_str(x, line, c->ha_proxy_node_id, s, "proxy_node_id", what);
+	get_str(x, line, c->ha_proxy_unique_id, s, "proxy_unique_id", what);
+	check_topic(x, line, c->ha_auto_conf_prefix, "ha.auto_conf_prefix");
+	check_topic(x, line, c->ha_discovery_prefix, "ha.discovery_prefix");
+	check_topic(x, line, c->ha_entity_prefix, "ha.entity_prefix");
+	check_topic(x, line, c->ha_proxy_node_id, "ha.proxy_node_id");
+}
+
+static void
+fill_globals(struct pctx *x, cfg_t *root, struct tsun_conf *c)
+{
+	struct sockaddr_un	 sun;
+	cfg_t			*s;
+	int			 line;
+
+	get_str(x, key_line(x, "user"), c->user, root, "user", "");
+	if (c->user[0] == '\0')
+		perr(x, key_line(x, "user"), "user may not be empty");
+	get_str(x, key_line(x, "chroot"), c->chroot, root, "chroot", "");
+	if (c->chroot[0] != '/')
+		perr(x, key_line(x, "chroot"), "chroot \"%s\" is not an "
+		    "absolute path", c->chroot);
+	get_int(x, key_line(x, "max_connections"), &c->max_connections, root,
+	    "max_connections", 1, 100000, "");
+	get_str(x, key_line(x, "resolver"), c->resolver, root, "resolver", "");
+	if (c->resolver[0] != '\0' && !is_ip_literal(c->resolver))
+		perr(x, key_line(x, "resolver"), "resolver \"%s\" is not an "
+		    "IPv4 or IPv6 address", c->resolver);
+	get_str(x, key_line(x, "control_socket"), c->control_socket, root,
+	    "control_socket", "");
+	if (strlen(c->control_socket) >= sizeof(sun.sun_path))
+		perr(x, key_line(x, "control_socket"), "control_socket is "
+		    "too long for a socket name");
+	else if (c->control_socket[0] != '/')
+		perr(x, key_line(x, "control_socket"), "control_socket \"%s\" "
+		    "is not an absolute path", c->control_socket);
+
+	if ((s = one(x, root, "timeouts", "")) != NULL) {
+		line = sec_line(s);
+		get_int(x, line, &c->to_unidentified, s, "unidentified", 1,
+		    86400, "timeouts.");
+		get_int(x, line, &c->to_before_up, s, "before_up", 1, 86400,
+		    "timeouts.");
+		get_int(x, line, &c->to_up, s, "up", 1, 86400, "timeouts.");
+		get_int(x, line, &c->to_up_polling, s, "up_polling", 1, 86400,
+		    "timeouts.");
+	}
+	if ((s = one(x, root, "inverters", "")) != NULL)
+		c->allow_all = get_bool(s, "allow_all");
+}
+
+static int
+valid_serial(const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]))
+			return 0;
+	return i == SERIAL_LEN;
+}
+
+static int
+has_prefix(const char *serial, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strncmp(serial, *list, strlen(*list)) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *const gen3_prefixes[] = { "R17", "R47", NULL };
+static const char *const gen3plus_prefixes[] = { "Y00", "Y17", "Y47", NULL };
+static const char *const battery_prefixes[] = { "410", "Y00", NULL };
+
+static void
+fill_device(struct pctx *x, struct tsun_conf *c, cfg_t *s, int battery)
+{
+	struct conf_device	*d, *o;
+	cfg_t			*t;
+	const char		*serial = cfg_title(s), *msn, *errstr, *f;
+	const char		*kindname = battery ? "battery" : "inverter";
+	char			 what[64], pvname[16], *e;
+	long long		 sn;
+	size_t			 len;
+	int			 line = sec_line(s), fline, i;
+
+	snprintf(what, sizeof(what), "%s \"%.20s\": ", kindname, serial);
+	if ((d = conf_device_new()) == NULL) {
+		x->oom = 1;
+		return;
+	}
+	where(x, line, &f, &fline);
+	d->line = fline;
+
+	if (!valid_serial(serial))
+		perr(x, line, "%sserial must be %d characters of [0-9A-Za-z]",
+		    what, SERIAL_LEN);
+	strlcpy(d->serial, serial, sizeof(d->serial));
+	if ((o = conf_find_serial(c, d->serial)) != NULL)
+		perr(x, line, "%sserial already configured at line %d", what,
+		    o->line);
+
+	if ((msn = cfg_getstr(s, "monitor_sn")) != NULL) {
+		sn = strtonum(msn, 1, 4294967295LL, &errstr);
+		if (errstr != NULL)
+			perr(x, line, "%smonitor_sn \"%s\" is %s "
+			    "(1..4294967295)", what, msn, errstr);
+		else if ((o = conf_find_monitor_sn(c, (uint32_t)sn)) != NULL)
+			perr(x, line, "%smonitor_sn %lld already used by \"%s\"",
+			    what, sn, o->serial);
+		else
+			d->monitor_sn = (uint32_t)sn;
+	}
+
+	if (battery) {
+		d->kind = DEV_BATTERY;
+		if (msn == NULL)
+			perr(x, line, "%smonitor_sn is required", what);
+		else if (!has_prefix(serial, battery_prefixes))
+			pwarn(x, line, "%sunknown serial prefix for a battery "
+			    "(known: 410, Y00)", what);
+	} else if (msn != NULL) {
+		d->kind = DEV_GEN3PLUS;
+		if (!has_prefix(serial, gen3plus_prefixes))
+			pwarn(x, line, "%sunknown serial prefix for a GEN3PLUS "
+			    "inverter (known: Y00, Y17, Y47)", what);
+	} else {
+		d->kind = DEV_GEN3;
+		/* GEN3PLUS devices are found by monitor_sn: without it, never */
+		if (has_prefix(serial, gen3plus_prefixes))
+			perr(x, line, "%sa GEN3PLUS serial needs monitor_sn",
+			    what);
+		else if (!has_prefix(serial, gen3_prefixes))
+			pwarn(x, line, "%sunknown serial prefix for a GEN3 "
+			    "inverter (known: R17, R47)", what);
+	}
+
+	get_str(x, line, d->node_id, s, "node_id", what);
+	if (strpbrk(d->node_id, "+#") != NULL)
+		perr(x, line, "%snode_id \"%s\" may not contain '+' or '#'",
+		    what, d->node_id);
+	else if (d->node_id[0] == '/')
+		perr(x, line, "%snode_id \"%s\" may not start with '/'", what,
+		    d->node_id);
+	else {
+		len = strlen(d->node_id);
+		if (len > 0 && d->node_id[len - 1] == '/') {
+			pwarn(x, line, "%strailing '/' of node_id \"%s\" "
+			    "removed", what, d->node_id);
+			while (len > 0 && d->node_id[len - 1] == '/')
+				d->node_id[--len] = '\0';
+		}
+		if ((o = conf_find_node_id(c, d->node_id)) != NULL)
+			perr(x, line, "%snode_id \"%s\" already used by \"%s\"",
+			    what, d->node_id, o->serial);
+	}
+	get_str(x, line, d->suggested_area, s, "suggested_area", what);
+	d->modbus_polling = get_bool(s, "modbus_polling");
+	if (cfg_size(s, "modbus_interval") > 0) {
+		get_int(x, line, &d->modbus_interval, s, "modbus_interval", 10,
+		    3600, what);
+		d->modbus_interval_set = 1;
+	}
+	get_int(x, line, &d->sensor_list, s, "sensor_list", 0, 65535, what);
+
+	if ((t = one(x, s, "client_mode", what)) != NULL) {
+		line = sec_line(t);
+		if (d->kind == DEV_GEN3)
+			perr(x, line, "%sclient_mode is only for GEN3PLUS "
+			    "devices (with monitor_sn)", what);
+		e = what + strlen(what);
+		strlcat(what, "client_mode.", sizeof(what));
+		d->client_mode = 1;
+		if (cfg_size(t, "host") == 0 ||
+		    cfg_getstr(t, "host")[0] == '\0')
+			perr(x, line, "%shost is required", what);
+		else
+			get_str(x, line, d->client_host, t, "host", what);
+		get_int(x, line, &d->client_port, t, "port", 1, 65535, what);
+		d->client_forward = get_bool(t, "forward");
+		/* client mode polls more often: the device never calls in */
+		if (!d->modbus_interval_set)
+			d->modbus_interval = 30;
+		*e = '\0';
+	}
+
+	if ((t = one(x, s, "modbus_scanning", what)) != NULL) {
+		line = sec_line(t);
+		e = what + strlen(what);
+		strlcat(what, "modbus_scanning.", sizeof(what));
+		d->scanning = 1;
+		if (cfg_size(t, "start") == 0)
+			perr(x, line, "%sstart is required", what);
+		else
+			get_int(x, line, &d->scan_start, t, "start", 0, 65535,
+			    what);
+		get_int(x, line, &d->scan_step, t, "step", 1, 65535, what);
+		get_int(x, line, &d->scan_bytes, t, "bytes", 1, 80, what);
+		*e = '\0';
+	}
+
+	for (i = 0; i < MAX_PV; i++) {
+		snprintf(pvname, sizeof(pvname), "pv%d", i + 1);
+		if ((t = one(x, s, pvname, what)) == NULL)
+			continue;
+		line = sec_line(t);
+		if (battery && i >= 2)
+			perr(x, line, "%s%s: batteries have pv1 and pv2 only",
+			    what, pvname);
+		d->pv[i].present = 1;
+		e = what + strlen(what);
+		strlcat(what, pvname, sizeof(what));
+		strlcat(what, ".", sizeof(what));
+		get_str(x, line, d->pv[i].type, t, "type", what);
+		get_str(x, line, d->pv[i].manufacturer, t, "manufacturer",
+		    what);
+		*e = '\0';
+	}
+
+	TAILQ_INSERT_TAIL(&c->devices, d, entry);
+	c->ndevices++;
+}
+
+static void
+check_root(struct pctx *x, const struct tsun_conf *c, int as_root)
+{
+	struct stat	 st;
+	int		 uline = key_line(x, "user"), cline = key_line(x, "chroot");
+
+	if (!as_root) {
+		pwarn(x, uline, "not running as root: user and chroot not "
+		    "checked");
+		return;
+	}
+	if (getpwnam(c->user) == NULL)
+		perr(x, uline, "user \"%s\" does not exist", c->user);
+	if (stat(c->chroot, &st) == -1)
+		perr(x, cline, "chroot \"%s\": %s", c->chroot, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		perr(x, cline, "chroot \"%s\" is not a directory", c->chroot);
+	else if (st.st_uid != 0)
+		perr(x, cline, "chroot \"%s\" is not owned by root", c->chroot);
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
+		perr(x, cline, "chroot \"%s\" is writable by group or others",
+		    c->chroot);
+}
+
+static void
+ctx_free(struct pctx *x)
+{
+	int	 i;
+
+	for (i = 0; i < x->nfiles; i++)
+		free(x->files[i]);
+	free(x->files);
+	free(x->seg);
+	free(x->keys);
+	/* the buffer held the broker password */
+	if (x->buf != NULL)
+		freezero(x->buf, x->cap);
+}
+
+struct tsun_conf *
+config_parse(const char *path, int as_root, FILE *errs)
+{
+	struct pctx		 x;
+	struct tsun_conf	*c = NULL;
+	struct stat		 st;
+	cfg_t			*root = NULL;
+	FILE			*fp;
+	const char		*passwd_file = NULL;
+	unsigned int		 i;
+	int			 rc;
+
+	memset(&x, 0, sizeof(x));
+	x.errs = errs;
+	x.bline = 1;
+	if (pp_file(&x, path, 0, 0) == -1 || x.nerr > 0 || x.oom)
+		goto fail;
+	/* libconfuse 3.3 takes end of file as the closing brace */
+	if (x.depth > 0) {
+		perr(&x, x.open[x.depth > 32 ? 31 : x.depth - 1],
+		    "'{' is never closed");
+		goto fail;
+	}
+	if (x.len == 0)
+		emit(&x, '\n');
+	if (x.oom)
+		goto fail;
+
+	if ((root = cfg_init(root_opts, CFGF_NONE)) == NULL)
+		goto oom;
+	cfg_set_error_function(root, confuse_error);
+	/* cfg_parse_fp keeps a name set beforehand */
+	if ((root->filename = strdup(path)) == NULL)
+		goto oom;
+	if ((fp = fmemopen(x.buf, x.len, "r")) == NULL)
+		goto oom;
+	cur_ctx = &x;
+	rc = cfg_parse_fp(root, fp);
+	cur_ctx = NULL;
+	fclose(fp);
+	if (rc != CFG_SUCCESS) {
+		if (x.nerr == 0)
+			perr(&x, 0, "parse error");
+		goto fail;
+	}
+
+	if ((c = conf_new()) == NULL)
+		goto oom;
+	fill_globals(&x, root, c);
+	fill_mqtt(&x, root, c, &passwd_file);
+	fill_ha(&x, root, c);
+	fill_listener(&x, root, "tsun", &c->tsun);
+	fill_listener(&x, root, "solarman", &c->solarman);
+	fill_acl(&x, root, c);
+	for (i = 0; i < cfg_size(root, "inverter"); i++)
+		fill_device(&x, c, cfg_getnsec(root, "inverter", i), 0);
+	for (i = 0; i < cfg_size(root, "battery"); i++)
+		fill_device(&x, c, cfg_getnsec(root, "battery", i), 1);
+	if (x.oom)
+		goto oom;
+	check_root(&x, c, as_root);
+	if (passwd_file != NULL && stat(passwd_file, &st) == 0 &&
+	    (st.st_mode & S_IROTH))
+		pwarn(&x, sec_line(cfg_getnsec(root, "mqtt", 0)),
+		    "mqtt.passwd is in a file readable by others");
+	if (x.nerr > 0)
+		goto fail;
+	cfg_free(root);
+	ctx_free(&x);
+	return c;
+
+oom:
+	perr(&x, 0, "out of memory");
+fail:
+	cur_ctx = NULL;
+	if (root != NULL)
+		cfg_free(root);
+	conf_free(c);
+	ctx_free(&x);
+	return NULL;
+}
+
+/*
+ * Printing back
+ */
+
+static void
+print_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '"':
+		case '\\':
+		case '$':	/* keeps ${ from being expanded on the way back */
+			fprintf(f, "\\%c", *s);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		default:
+			if ((unsigned char)*s < 0x20 || *s == 0x7f)
+				fprintf(f, "\\x%02x", (unsigned char)*s);
+			else
+				fputc(*s, f);
+		}
+	}
+	fputc('"', f);
+}
+
+static void
+print_kv(FILE *f, int indent, const char *key, const char *val)
+{
+	fprintf(f, "%*s%s = ", indent * 4, "", key);
+	print_str(f, val);
+	fputc('\n', f);
+}
+
+static void
+print_ki(FILE *f, int indent, const char *key, long val)
+{
+	fprintf(f, "%*s%s = %ld\n", indent * 4, "", key, val);
+}
+
+static void
+print_kb(FILE *f, int indent, const char *key, int val)
+{
+	fprintf(f, "%*s%s = %s\n", indent * 4, "", key,
+	    val ? "true" : "false");
+}
+
+static void
+print_list(FILE *f, const char *key, char **l, int n)
+{
+	int	 i;
+
+	fprintf(f, " %s = {", key);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			fputs(", ", f);
+		print_str(f, l[i]);
+	}
+	fputs("}", f);
+}
+
+static void
+print_listener(FILE *f, const char *name, const struct conf_listener *l)
+{
+	fprintf(f, "\n%s {\n", name);
+	print_kb(f, 1, "listener", l->enabled);
+	print_kv(f, 1, "listen_address", l->listen_address);
+	print_ki(f, 1, "listen_port", l->listen_port);
+	print_kb(f, 1, "enabled", l->cloud_enabled);
+	print_kv(f, 1, "host", l->host);
+	print_ki(f, 1, "port", l->port);
+	fputs("}\n", f);
+}
+
+static void
+print_device(FILE *f, const struct conf_device *d)
+{
+	int	 i;
+
+	fprintf(f, "\n%s ", d->kind == DEV_BATTERY ? "battery" : "inverter");
+	print_str(f, d->serial);
+	fputs(" {\n", f);
+	if (d->monitor_sn != 0)
+		fprintf(f, "    monitor_sn = %lu\n",
+		    (unsigned long)d->monitor_sn);
+	print_kv(f, 1, "node_id", d->node_id);
+	print_kv(f, 1, "suggested_area", d->suggested_area);
+	print_kb(f, 1, "modbus_polling", d->modbus_polling);
+	if (d->modbus_interval_set)
+		print_ki(f, 1, "modbus_interval", d->modbus_interval);
+	else
+		fprintf(f, "    # modbus_interval = %d (default)\n",
+		    d->modbus_interval);
+	print_ki(f, 1, "sensor_list", d->sensor_list);
+	if (d->client_mode) {
+		fputs("    client_mode {\n", f);
+		print_kv(f, 2, "host", d->client_host);
+		print_ki(f, 2, "port", d->client_port);
+		print_kb(f, 2, "forward", d->client_forward);
+		fputs("    }\n", f);
+	}
+	if (d->scanning)
+		fprintf(f, "    modbus_scanning { start = %d step = %d "
+		    "bytes = %d }\n", d->scan_start, d->scan_step,
+		    d->scan_bytes);
+	for (i = 0; i < MAX_PV; i++) {
+		if (!d->pv[i].present)
+			continue;
+		fprintf(f, "    pv%d { type = ", i + 1);
+		print_str(f, d->pv[i].type);
+		fputs(" manufacturer = ", f);
+		print_str(f, d->pv[i].manufacturer);
+		fputs(" }\n", f);
+	}
+	fputs("}\n", f);
+}
+
+void
+config_print(FILE *f, const struct tsun_conf *c)
+{
+	const struct conf_device	*d;
+
+	print_kv(f, 0, "user", c->user);
+	print_kv(f, 0, "chroot", c->chroot);
+	print_ki(f, 0, "max_connections", c->max_connections);
+	print_kv(f, 0, "resolver", c->resolver);
+	print_kv(f, 0, "control_socket", c->control_socket);
+
+	fputs("\ntimeouts {\n", f);
+	print_ki(f, 1, "unidentified", c->to_unidentified);
+	print_ki(f, 1, "before_up", c->to_before_up);
+	print_ki(f, 1, "up", c->to_up);
+	print_ki(f, 1, "up_polling", c->to_up_polling);
+	fputs("}\n", f);
+
+	fputs("\nmqtt {\n", f);
+	print_kv(f, 1, "host", c->mqtt_host);
+	print_ki(f, 1, "port", c->mqtt_port);
+	print_kv(f, 1, "user", c->mqtt_user);
+	print_kv(f, 1, "passwd", c->mqtt_passwd[0] != '\0' ?
+	    PASSWD_MASK : "");
+	print_kv(f, 1, "client_id", c->mqtt_client_id);
+	print_ki(f, 1, "keepalive", c->mqtt_keepalive);
+	if (c->mqtt_tls) {
+		fputs("    tls {\n", f);
+		print_kv(f, 2, "cafile", c->tls_cafile);
+		print_kv(f, 2, "certfile", c->tls_certfile);
+		print_kv(f, 2, "keyfile", c->tls_keyfile);
+		print_kb(f, 2, "insecure", c->tls_insecure);
+		fputs("    }\n", f);
+	}
+	fputs("}\n", f);
+
+	fputs("\nha {\n", f);
+	print_kv(f, 1, "auto_conf_prefix", c->ha_auto_conf_prefix);
+	print_kv(f, 1, "discovery_prefix", c->ha_discovery_prefix);
+	print_kv(f, 1, "entity_prefix", c->ha_entity_prefix);
+	print_kv(f, 1, "proxy_node_id", c->ha_proxy_node_id);
+	print_kv(f, 1, "proxy_unique_id", c->ha_proxy_unique_id);
+	fputs("}\n", f);
+
+	print_listener(f, "tsun", &c->tsun);
+	print_listener(f, "solarman", &c->solarman);
+
+	fputs("\ninverters {\n", f);
+	print_kb(f, 1, "allow_all", c->allow_all);
+	fputs("}\n", f);
+
+	fputs("\nat_acl {\n    tsun {", f);
+	print_list(f, "allow", c->acl_tsun.allow, c->acl_tsun.nallow);
+	print_list(f, "block", c->acl_tsun.block, c->acl_tsun.nblock);
+	fputs(" }\n    mqtt {", f);
+	print_list(f, "allow", c->acl_mqtt.allow, c->acl_mqtt.nallow);
+	print_list(f, "block", c->acl_mqtt.block, c->acl_mqtt.nblock);
+	fputs(" }\n}\n", f);
+
+	TAILQ_FOREACH(d, &c->devices, entry)
+		print_device(f, d);
+}

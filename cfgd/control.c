@@ -1,0 +1,375 @@
+/*
+ * The control socket of tsun-cfgd and its client, tsun-ctl (tsun-cfgd
+ * under another name).  One command line per connection; the answer is
+ * text, closed by a line "exit N" that tsun-ctl turns into its status.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/conf.h"
+#include "common/ev.h"
+#include "common/ipc.h"
+#include "common/log.h"
+#include "cfgd/control.h"
+
+#define CTL_MAXCLIENTS	8
+#define CTL_LINE	256
+
+struct ctl_client {
+	int		 fd;
+	struct ev_fd	*ev;
+	char		 line[CTL_LINE];
+	size_t		 len;
+	int		 waiting;	/* for a proxyd report */
+	struct ev_timer	 timeout;
+};
+
+static int		 ctl_fd = -1;
+static struct ev_fd	*ctl_ev;
+static char		 ctl_path[CONF_STR];
+static struct ctl_client *clients[CTL_MAXCLIENTS];
+
+static void
+client_close(struct ctl_client *c)
+{
+	int	 i;
+
+	for (i = 0; i < CTL_MAXCLIENTS; i++)
+		if (clients[i] == c)
+			clients[i] = NULL;
+	ev_timer_del(&c->timeout);
+	if (c->ev != NULL)
+		ev_del(c->ev);
+	close(c->fd);
+	free(c);
+}
+
+static void
+client_write(struct ctl_client *c, const char *s)
+{
+	size_t	 len = strlen(s), off = 0;
+	ssize_t	 n;
+	struct pollfd pfd;
+
+	/* answers are short: a blocking write with a bound is fine */
+	while (off < len) {
+		n = write(c->fd, s + off, len - off);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+			pfd.fd = c->fd;
+			pfd.events = POLLOUT;
+			if (poll(&pfd, 1, 1000) <= 0)
+				return;
+			continue;
+		}
+		if (n <= 0)
+			return;
+		off += n;
+	}
+}
+
+static void
+client_timeout(struct ev_timer *t, void *arg)
+{
+	struct ctl_client *c = arg;
+
+	client_write(c, "tsun-proxyd did not answer\nexit 1\n");
+	client_close(c);
+}
+
+static void
+client_command(struct ctl_client *c)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*fp;
+
+	if (strcmp(c->line, "show status") == 0) {
+		if ((fp = open_memstream(&buf, &len)) == NULL)
+			goto fail;
+		cfgd_status(fp);
+		fprintf(fp, "exit %d\n",
+		    cfgd_workers_up() && mqtt_connected ? 0 : 1);
+		fclose(fp);
+		client_write(c, buf);
+		free(buf);
+		client_close(c);
+	} else if (strcmp(c->line, "show inverters") == 0 ||
+	    strcmp(c->line, "show counters") == 0) {
+		c->waiting = 1;
+		ev_timer_add(&c->timeout, 5000);
+		cfgd_status_request(c->line + 5);
+	} else if (strcmp(c->line, "reload") == 0) {
+		cfgd_reload();
+		client_write(c, "reload requested\nexit 0\n");
+		client_close(c);
+	} else if (strcmp(c->line, "log verbose") == 0) {
+		cfgd_set_verbose(2);
+		client_write(c, "logging verbose\nexit 0\n");
+		client_close(c);
+	} else if (strcmp(c->line, "log brief") == 0) {
+		cfgd_set_verbose(0);
+		client_write(c, "logging brief\nexit 0\n");
+		client_close(c);
+	} else {
+		client_write(c, "unknown command\nexit 2\n");
+		client_close(c);
+	}
+	return;
+fail:
+	client_close(c);
+}
+
+static void
+client_read(int fd, int revents, void *arg)
+{
+	struct ctl_client	*c = arg;
+	ssize_t			 n;
+	char			*nl;
+
+	if (c->waiting)
+		return;
+	n = read(fd, c->line + c->len, sizeof(c->line) - 1 - c->len);
+	if (n <= 0) {
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;
+		client_close(c);
+		return;
+	}
+	c->len += n;
+	c->line[c->len] = '\0';
+	if ((nl = strchr(c->line, '\n')) == NULL) {
+		if (c->len == sizeof(c->line) - 1)
+			client_close(c);
+		return;
+	}
+	*nl = '\0';
+	ev_set(c->ev, 0);
+	client_command(c);
+}
+
+static void
+ctl_accept(int fd, int revents, void *arg)
+{
+	struct ctl_client	*c;
+	int			 s, i;
+
+	if ((s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1)
+		return;
+	for (i = 0; i < CTL_MAXCLIENTS; i++)
+		if (clients[i] == NULL)
+			break;
+	if (i == CTL_MAXCLIENTS || (c = calloc(1, sizeof(*c))) == NULL) {
+		close(s);
+		return;
+	}
+	c->fd = s;
+	ev_timer_init(&c->timeout, client_timeout, c);
+	if ((c->ev = ev_add(s, POLLIN, client_read, c)) == NULL) {
+		close(s);
+		free(c);
+		return;
+	}
+	clients[i] = c;
+}
+
+void
+control_worker_status(const char *name, uint32_t type, const uint8_t *p,
+    size_t len)
+{
+	char	 text[IPC_MAX_PAYLOAD + 1];
+	int	 i;
+
+	if (len > IPC_MAX_PAYLOAD)
+		len = IPC_MAX_PAYLOAD;
+	if (len)
+		memcpy(text, p, len);
+	text[len] = '\0';
+	for (i = 0; i < CTL_MAXCLIENTS; i++) {
+		struct ctl_client *c = clients[i];
+
+		if (c == NULL || !c->waiting)
+			continue;
+		if (type == IMSG_STATUS) {
+			client_write(c, text);
+			continue;
+		}
+		client_write(c, len == 0 && !cfgd_workers_up() ?
+		    "tsun-proxyd is down\nexit 1\n" : "exit 0\n");
+		client_close(c);
+	}
+	if (type == IMSG_STATUS) {
+		/* SIGUSR1 reports go to the log too, line by line */
+		char	*line, *s = text;
+
+		if (i == CTL_MAXCLIENTS && strncmp(text, "log:", 4) == 0)
+			while ((line = strsep(&s, "\n")) != NULL)
+				if (*line != '\0' && strncmp(line, "log:", 4))
+					log_info("status: %s", line);
+	}
+}
+
+int
+control_init(const struct tsun_conf *c)
+{
+	struct sockaddr_un	 sun;
+	int			 fd;
+	mode_t			 old;
+
+	if (c->control_socket[0] == '\0')
+		return 0;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, c->control_socket, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path)) {
+		fprintf(stderr, "tsun-cfgd: control socket path too long\n");
+		return -1;
+	}
+	/* a live socket means another daemon runs; a dead one is stale */
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+		fprintf(stderr, "tsun-cfgd: %s: another tsun-cfgd is "
+		    "running\n", c->control_socket);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (unlink(c->control_socket) == -1 && errno != ENOENT) {
+		fprintf(stderr, "tsun-cfgd: unlink %s: %s\n",
+		    c->control_socket, strerror(errno));
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, 0)) == -1)
+		return -1;
+	old = umask(S_IRWXO);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		/* not fatal: the daemon serves inverters without it */
+		fprintf(stderr, "tsun-cfgd: warning: control socket %s: %s\n",
+		    c->control_socket, strerror(errno));
+		umask(old);
+		close(fd);
+		return 0;
+	}
+	umask(old);
+	chmod(c->control_socket, 0660);
+	if (listen(fd, 8) == -1) {
+		close(fd);
+		return -1;
+	}
+	ctl_fd = fd;
+	strlcpy(ctl_path, c->control_socket, sizeof(ctl_path));
+	return 0;
+}
+
+static void
+control_start(void)
+{
+	if (ctl_fd != -1 && ctl_ev == NULL)
+		ctl_ev = ev_add(ctl_fd, POLLIN, ctl_accept, NULL);
+}
+
+void
+control_reconf(const struct tsun_conf *c)
+{
+	control_start();
+}
+
+void
+control_cleanup(void)
+{
+	if (ctl_fd == -1)
+		return;
+	close(ctl_fd);
+	unlink(ctl_path);
+	ctl_fd = -1;
+}
+
+static __attribute__((noreturn)) void
+ctl_usage(void)
+{
+	fprintf(stderr, "usage: tsun-ctl [-s socket] command [argument]\n"
+	    "commands: show status | show inverters | show counters | "
+	    "reload | log verbose | log brief\n");
+	exit(2);
+}
+
+int
+ctl_main(int argc, char *argv[])
+{
+	struct sockaddr_un	 sun;
+	const char		*path = "/var/run/tsun-proxy.sock";
+	char			 cmd[CTL_LINE], buf[4096], *p, *last;
+	char			*all = NULL;
+	size_t			 alllen = 0;
+	ssize_t			 n;
+	int			 ch, fd, i, status = 1;
+
+	while ((ch = getopt(argc, argv, "s:")) != -1) {
+		switch (ch) {
+		case 's':
+			path = optarg;
+			break;
+		default:
+			ctl_usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		ctl_usage();
+	cmd[0] = '\0';
+	for (i = 0; i < argc; i++) {
+		if (i)
+			strlcat(cmd, " ", sizeof(cmd));
+		strlcat(cmd, argv[i], sizeof(cmd));
+	}
+	strlcat(cmd, "\n", sizeof(cmd));
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strlcpy(sun.sun_path, path, sizeof(sun.sun_path));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		fprintf(stderr, "tsun-ctl: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd)) {
+		fprintf(stderr, "tsun-ctl: write: %s\n", strerror(errno));
+		return 1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if ((p = realloc(all, alllen + n + 1)) == NULL)
+			return 1;
+		all = p;
+		memcpy(all + alllen, buf, n);
+		alllen += n;
+		all[alllen] = '\0';
+	}
+	close(fd);
+	if (all == NULL) {
+		fprintf(stderr, "tsun-ctl: no answer\n");
+		return 1;
+	}
+	/* everything but the last "exit N" line is for the user */
+	if (alllen > 0 && all[alllen - 1] == '\n')
+		all[--alllen] = '\0';
+	last = strrchr(all, '\n');
+	p = last ? last + 1 : all;
+	if (strncmp(p, "exit ", 5) == 0) {
+		status = atoi(p + 5);
+		*p = '\0';
+	}
+	fputs(all, stdout);
+	free(all);
+	return status;
+}

@@ -1,0 +1,466 @@
+/*
+ * Home Assistant MQTT discovery, built from the register table alone:
+ * the original's abbreviated keys, unique ids and device tree, plus our
+ * additions (retained configs, availability, origin "tsun-proxy").
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/conf.h"
+#include "common/log.h"
+#include "common/record.h"
+#include "common/registers.h"
+#include "mqttd/json.h"
+#include "mqttd/mqttd.h"
+
+#define ORIGIN_NAME	"tsun-proxy"
+#define PROXY_MF	"Stefan Allius"	/* as the original, HA keeps the device */
+
+/* the four mode counters have no HA metadata upstream: ours */
+static const struct {
+	int		 reg;
+	const char	*id;
+	const char	*name;
+} mode_cnt[] = {
+	{ REG_SERVER_MODE_CNT, "server_mode_cnt_", "Server Mode Connections" },
+	{ REG_CLIENT_MODE_CNT, "client_mode_cnt_", "Client Mode Connections" },
+	{ REG_PROXY_MODE_CNT, "proxy_mode_cnt_", "Proxy Mode Connections" },
+	{ REG_EMU_MODE_CNT, "emu_mode_cnt_", "Emulation Mode Connections" },
+};
+
+struct ent {
+	const struct reg_def	*def;
+	const char		*ha_dev;
+	const char		*id;
+	const char		*name;
+	const char		*dev_cla;
+	const char		*stat_cla;
+	const char		*icon;
+	const char		*ent_cat;
+	const char		*fmt;
+	const char		*val_tpl;
+};
+
+static struct json	 dj;
+
+static uint32_t	 sensor_list(const struct mq_dev *);
+static int	 ent_get(const struct mq_dev *, int, struct ent *);
+static int	 announced(const struct mq_dev *, const struct ent *, int);
+static void	 put_val(struct json *, const char *, const struct mq_dev *,
+		    int, const char *);
+static void	 dev_block(struct json *, const struct mq_dev *, const char *);
+static int	 disc_topic(char *, size_t, const struct mq_dev *,
+		    const struct ent *);
+
+/* the sensor list the device reports, else the configured one */
+static uint32_t
+sensor_list(const struct mq_dev *d)
+{
+	const char	*s;
+	int64_t		 v;
+
+	if ((s = mq_val_str(d, REG_SENSOR_LIST)) != NULL)
+		return (uint32_t)strtoul(s, NULL, 16);
+	if (mq_val_int(d, REG_SENSOR_LIST, &v))
+		return (uint32_t)v;
+	if (d->conf != NULL && d->conf->sensor_list != 0)
+		return (uint32_t)d->conf->sensor_list;
+	return 0;
+}
+
+int
+mq_disc_pv_count(const struct mq_dev *d)
+{
+	int64_t	n;
+
+	if (!mq_val_int(d, REG_NO_INPUTS, &n) || n < 1)
+		return 1;
+	return n > MAX_PV ? MAX_PV : (int)n;
+}
+
+/* the HA description of a register, or -1 if it has none */
+static int
+ent_get(const struct mq_dev *d, int reg, struct ent *e)
+{
+	const struct reg_def	*def;
+	size_t			 i;
+
+	memset(e, 0, sizeof(*e));
+	if ((def = reg_get(reg)) == NULL || reg == REG_NONE)
+		return -1;
+	e->def = def;
+	if (def->ha_dev != NULL) {
+		e->ha_dev = def->ha_dev;
+		e->id = def->ha_id;
+		e->name = def->ha_name != NULL ? def->ha_name : def->key;
+		e->dev_cla = def->dev_cla;
+		e->stat_cla = def->stat_cla;
+		e->icon = def->icon;
+		e->ent_cat = def->ent_cat;
+		e->fmt = def->fmt;
+		e->val_tpl = def->val_tpl;
+		return 0;
+	}
+	if ((def->flags & REGF_MODE_CNT) == 0)
+		return -1;
+	for (i = 0; i < sizeof(mode_cnt) / sizeof(mode_cnt[0]); i++)
+		if (mode_cnt[i].reg == reg) {
+			e->ha_dev = "proxy";
+			e->id = mode_cnt[i].id;
+			e->name = mode_cnt[i].name;
+			e->icon = "mdi:counter";
+			e->ent_cat = "diagnostic";
+			e->fmt = "| int";
+			return 0;
+		}
+	return -1;
+}
+
+/* announced for this device with its current data? */
+static int
+announced(const struct mq_dev *d, const struct ent *e, int reg)
+{
+	uint16_t	mask;
+
+	if (d->kind == 0)
+		return strcmp(e->ha_dev, "proxy") == 0;
+	if (strcmp(e->ha_dev, "proxy") == 0)
+		return 0;
+	mask = reg_ann_mask(d->kind, sensor_list(d));
+	if ((e->def->ann & mask) == 0)
+		return 0;
+	if (strncmp(e->ha_dev, "input_pv", 8) == 0 && e->def->ha_pv >= 2 &&
+	    mq_disc_pv_count(d) < e->def->ha_pv)
+		return 0;
+	return 1;
+}
+
+static int
+disc_topic(char *buf, size_t size, const struct mq_dev *d,
+    const struct ent *e)
+{
+	const char	*node = mq_dev_node(d);
+	char		 snr[32];
+	int		 n;
+
+	mq_dev_snr(d, snr, sizeof(snr));
+	if (*node != '\0')
+		n = snprintf(buf, size, "%s/sensor/%s/%s%s/config",
+		    mq.conf->ha_discovery_prefix, node, e->id, snr);
+	else
+		n = snprintf(buf, size, "%s/sensor/%s%s/config",
+		    mq.conf->ha_discovery_prefix, e->id, snr);
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	return 0;
+}
+
+/* a stored value as it is (string or number), dflt if absent */
+static void
+put_val(struct json *j, const char *key, const struct mq_dev *d, int reg,
+    const char *dflt)
+{
+	const struct mq_val	*v = mq_val_get(d, reg);
+
+	if (v == NULL) {
+		if (dflt != NULL)
+			json_str(j, key, dflt);
+		return;
+	}
+	if (v->type == REC_STR)
+		json_str(j, key, v->v.s);
+	else if (v->type == REC_INT)
+		json_int(j, key, v->v.i);
+	else
+		json_num(j, key, v->v.f);
+}
+
+static void
+put_mac(struct json *j, const char *mac)
+{
+	char	b[18];
+	size_t	i, o = 0;
+
+	json_arr_open(j, "cns");
+	json_arr_open(j, NULL);
+	json_str(j, NULL, "mac");
+	if (strlen(mac) == 12 && strchr(mac, ':') == NULL) {
+		for (i = 0; i < 12; i++) {
+			if (i > 0 && i % 2 == 0)
+				b[o++] = ':';
+			b[o++] = mac[i];
+		}
+		b[o] = '\0';
+		json_str(j, NULL, b);
+	} else
+		json_str(j, NULL, mac);
+	json_arr_close(j);
+	json_arr_close(j);
+}
+
+static void
+dev_block(struct json *j, const struct mq_dev *d, const char *ha_dev)
+{
+	const struct conf_pv	*pv = NULL;
+	const char		*name, *via = NULL, *area = "", *mac;
+	char			 nm[CONF_STR + 64], id[64], viab[64], snr[32];
+	int			 n, g3p = d->kind != DEV_GEN3;
+
+	mq_dev_snr(d, snr, sizeof(snr));
+	if (d->conf != NULL)
+		area = d->conf->suggested_area;
+	n = 0;
+	if (strcmp(ha_dev, "proxy") == 0) {
+		json_obj_open(j, "dev");
+		json_str(j, "name", "Proxy");
+		json_str(j, "sa", "Proxy");
+		json_str(j, "mdl", ORIGIN_NAME);
+		json_str(j, "mf", PROXY_MF);
+		json_str(j, "sw", mq.version);
+		json_arr_open(j, "ids");
+		json_str(j, NULL, "proxy");
+		json_arr_close(j);
+		json_obj_close(j);
+		return;
+	}
+	if (strcmp(ha_dev, "controller") == 0) {
+		name = "Controller";
+		via = "proxy";
+	} else if (strcmp(ha_dev, "inverter") == 0) {
+		name = "Micro Inverter";
+		snprintf(viab, sizeof(viab), "controller_%s", snr);
+		via = viab;
+	} else if (strcmp(ha_dev, "batterie") == 0) {
+		name = "Batterie";
+		snprintf(viab, sizeof(viab), "controller_%s", snr);
+		via = viab;
+	} else if (sscanf(ha_dev, "input_pv%d", &n) == 1 && n >= 1 &&
+	    n <= MAX_PV) {
+		name = NULL;
+		snprintf(viab, sizeof(viab), "inverter_%s", snr);
+		via = viab;
+	} else if (sscanf(ha_dev, "bat_inp_pv%d", &n) == 1 && n >= 1 &&
+	    n <= MAX_PV) {
+		name = NULL;
+		snprintf(viab, sizeof(viab), "batterie_%s", snr);
+		via = viab;
+	} else {
+		name = ha_dev;
+		n = 0;
+	}
+	if (name == NULL)
+		snprintf(nm, sizeof(nm), "Module PV%d", n);
+	else
+		strlcpy(nm, name, sizeof(nm));
+	if (*area != '\0') {
+		strlcat(nm, " - ", sizeof(nm));
+		strlcat(nm, area, sizeof(nm));
+	}
+
+	json_obj_open(j, "dev");
+	json_str(j, "name", nm);
+	json_str(j, "sa", nm);
+	if (via != NULL)
+		json_str(j, "via_device", via);
+	if (strcmp(ha_dev, "controller") == 0) {
+		put_val(j, "mdl", d, REG_CHIP_MODEL, NULL);
+		put_val(j, "mf", d, REG_CHIP_TYPE, g3p ? "IGEN TECH" : NULL);
+		put_val(j, "sw", d, REG_COLLECTOR_FW_VERSION, NULL);
+		put_val(j, "sn", d, REG_COLLECTOR_SNR, NULL);
+	} else if (strcmp(ha_dev, "inverter") == 0) {
+		put_val(j, "mdl", d, REG_EQUIPMENT_MODEL,
+		    g3p ? "TSOL-MSxx00" : NULL);
+		put_val(j, "mf", d, REG_MANUFACTURER, g3p ? "TSUN" : NULL);
+		put_val(j, "sw", d, REG_VERSION, NULL);
+		put_val(j, "sn", d, REG_SERIAL_NUMBER, NULL);
+	} else if (strcmp(ha_dev, "batterie") == 0) {
+		put_val(j, "mdl", d, REG_EQUIPMENT_MODEL, NULL);
+		put_val(j, "mf", d, REG_MANUFACTURER, "TSUN");
+		put_val(j, "sw", d, REG_BATT_SW_VERS, NULL);
+		put_val(j, "hw", d, REG_BATT_HW_VERS, NULL);
+		put_val(j, "sn", d, REG_SERIAL_NUMBER, NULL);
+	} else if (n >= 1) {
+		if (d->conf != NULL && d->conf->pv[n - 1].present)
+			pv = &d->conf->pv[n - 1];
+		if (pv != NULL && pv->type[0] != '\0')
+			json_str(j, "mdl", pv->type);
+		if (pv != NULL && pv->manufacturer[0] != '\0')
+			json_str(j, "mf", pv->manufacturer);
+	}
+	snprintf(id, sizeof(id), "%s_%s", ha_dev, snr);
+	json_arr_open(j, "ids");
+	json_str(j, NULL, id);
+	json_arr_close(j);
+	if (strcmp(ha_dev, "controller") == 0 &&
+	    (mac = mq_val_str(d, REG_MAC_ADDR)) != NULL && *mac != '\0')
+		put_mac(j, mac);
+	json_obj_close(j);
+}
+
+int
+mq_disc_entity(const struct mq_dev *d, int reg, char *topic, size_t tsize,
+    const char **payload, size_t *lenp)
+{
+	struct ent	 e;
+	char		 b[MQ_TOPIC_MAX], snr[32], tpl[256];
+	int		 energy;
+
+	if (ent_get(d, reg, &e) == -1 || !announced(d, &e, reg))
+		return -1;
+	if (disc_topic(topic, tsize, d, &e) == -1)
+		return -1;
+	/* client mode: the server-only entities are taken down */
+	if (d->kind != DEV_GEN3 && d->kind != 0 && d->conf != NULL &&
+	    d->conf->client_mode && (e.def->flags & REGF_SERVER_ONLY)) {
+		*payload = "";
+		*lenp = 0;
+		return 0;
+	}
+	mq_dev_snr(d, snr, sizeof(snr));
+
+	json_reset(&dj);
+	json_obj_open(&dj, NULL);
+	json_str(&dj, "name", e.name);
+	if (mq_dev_topic(b, sizeof(b), d, e.def->group) == -1)
+		return -1;
+	json_str(&dj, "stat_t", b);
+	if (e.dev_cla != NULL)
+		json_str(&dj, "dev_cla", e.dev_cla);
+	else
+		json_null(&dj, "dev_cla");
+	if (e.stat_cla != NULL)
+		json_str(&dj, "stat_cla", e.stat_cla);
+	else
+		json_null(&dj, "stat_cla");
+	snprintf(b, sizeof(b), "%s%s", e.id, snr);
+	json_str(&dj, "uniq_id", b);
+	if (e.val_tpl != NULL)
+		json_str(&dj, "val_tpl", e.val_tpl);
+	else {
+		snprintf(tpl, sizeof(tpl), "{{value_json['%s'] %s}}",
+		    e.def->key, e.fmt != NULL ? e.fmt : "| string");
+		json_str(&dj, "val_tpl", tpl);
+	}
+	/* the original sends a unit only with a state class */
+	if (e.stat_cla != NULL)
+		json_str(&dj, "unit_of_meas",
+		    e.def->unit != NULL ? e.def->unit : "");
+	if (e.icon != NULL)
+		json_str(&dj, "ic", e.icon);
+	if (e.ent_cat != NULL)
+		json_str(&dj, "ent_cat", e.ent_cat);
+	dev_block(&dj, d, e.ha_dev);
+	json_obj_open(&dj, "o");
+	json_str(&dj, "name", ORIGIN_NAME);
+	json_str(&dj, "sw", mq.version);
+	json_obj_close(&dj);
+
+	/*
+	 * Energy counters keep their last value while the device sleeps at
+	 * night: they follow the proxy alone, everything else needs both.
+	 */
+	energy = (e.def->flags & REGF_MUST_INCR) ||
+	    (e.dev_cla != NULL && strcmp(e.dev_cla, "energy") == 0);
+	json_arr_open(&dj, "avty");
+	json_obj_open(&dj, NULL);
+	json_str(&dj, "t", mq_will_topic());
+	json_obj_close(&dj);
+	if (d->kind != 0 && !energy) {
+		if (mq_dev_topic(b, sizeof(b), d, "status") == -1)
+			return -1;
+		json_obj_open(&dj, NULL);
+		json_str(&dj, "t", b);
+		json_obj_close(&dj);
+	}
+	json_arr_close(&dj);
+	if (d->kind != 0 && !energy)
+		json_str(&dj, "avty_mode", "all");
+	json_obj_close(&dj);
+	if ((*payload = json_finish(&dj, lenp)) == NULL)
+		return -1;
+	return 0;
+}
+
+void
+mq_disc_publish(struct mq_dev *d)
+{
+	char		 topic[MQ_TOPIC_MAX];
+	const char	*p;
+	size_t		 len;
+	int		 r;
+
+	if (!mq.up || mq.conf == NULL)
+		return;
+	for (r = 1; r < REG_MAX; r++)
+		if (mq_disc_entity(d, r, topic, sizeof(topic), &p, &len) == 0)
+			mq_publish(topic, p, len, 1);
+}
+
+/* empty retained configs: HA removes the entities */
+void
+mq_disc_clear(struct mq_dev *d)
+{
+	struct ent	 e;
+	char		 topic[MQ_TOPIC_MAX];
+	int		 r;
+
+	if (!mq.up || mq.conf == NULL)
+		return;
+	for (r = 1; r < REG_MAX; r++) {
+		if (ent_get(d, r, &e) == -1 || !announced(d, &e, r))
+			continue;
+		if (disc_topic(topic, sizeof(topic), d, &e) == 0)
+			mq_publish(topic, "", 0, 1);
+	}
+}
+
+void
+mq_disc_free(void)
+{
+	json_free(&dj);
+}
+
+static uint32_t
+fnv(uint32_t h, const void *p, size_t n)
+{
+	const uint8_t	*s = p;
+
+	while (n-- > 0)
+		h = (h ^ *s++) * 16777619u;
+	return h;
+}
+
+/* everything the discovery set is built from, hashed: changed -> resend */
+uint32_t
+mq_disc_hash(const struct mq_dev *d)
+{
+	static const int	 regs[] = { REG_CHIP_MODEL, REG_CHIP_TYPE,
+	    REG_COLLECTOR_FW_VERSION, REG_COLLECTOR_SNR, REG_MAC_ADDR,
+	    REG_EQUIPMENT_MODEL, REG_MANUFACTURER, REG_VERSION,
+	    REG_SERIAL_NUMBER, REG_BATT_HW_VERS, REG_BATT_SW_VERS };
+	const struct mq_val	*v;
+	uint32_t		 h = 2166136261u, sl;
+	int			 i, npv;
+
+	sl = sensor_list(d);
+	npv = mq_disc_pv_count(d);
+	h = fnv(h, &d->kind, sizeof(d->kind));
+	h = fnv(h, &sl, sizeof(sl));
+	h = fnv(h, &npv, sizeof(npv));
+	for (i = 0; i < (int)(sizeof(regs) / sizeof(regs[0])); i++) {
+		if ((v = mq_val_get(d, regs[i])) == NULL) {
+			h = fnv(h, "-", 1);
+			continue;
+		}
+		if (v->type == REC_STR)
+			h = fnv(h, v->v.s, strlen(v->v.s) + 1);
+		else
+			h = fnv(h, &v->v, sizeof(v->v));
+	}
+	/* the config side (node, area, PV modules, client mode) is checked
+	   by mq_reconf(), which forces a resend */
+	return h | 1;	/* never 0 */
+}

@@ -1,0 +1,593 @@
+/*
+ * tsun-mqttd: the unprivileged MQTT process.  libmosquitto runs inside our
+ * own poll loop (mosquitto_loop_read/write/misc, never its thread).
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mosquitto.h>
+
+#include "common/cmd.h"
+#include "common/conf.h"
+#include "common/ev.h"
+#include "common/ipc.h"
+#include "common/log.h"
+#include "common/priv.h"
+#include "common/sandbox.h"
+#include "common/worker.h"
+#include "mqttd/mqttd.h"
+#include "mqttd/tls.h"
+
+#define BACKOFF_MAX_MS	60000
+
+static struct tsun_conf	*mconf;
+static struct ipcbuf	 parent;
+static struct ev_fd	*parent_ev;
+static struct ipcbuf	 peer;
+static struct ev_fd	*peer_ev;
+static struct worker_conf wconf;
+static struct mosquitto	*mosq;
+static struct ev_fd	*mosq_ev;
+static int		 mosq_fd = -1;
+static int		 connected;
+static int		 connecting;
+static int		 stopping;
+static int64_t		 backoff_ms;
+static struct ev_timer	 misc_timer, retry_timer, midnight_timer;
+static char		 broker_addr[INET6_ADDRSTRLEN];
+static uint32_t		 resolve_id;
+static void		*tls_ctx;
+
+static void	broker_connect(void);
+static void	mosq_sync(void);
+
+static void
+flush_chan(struct ipcbuf *ib, struct ev_fd *ev)
+{
+	if (ev == NULL || !ipc_pending(ib))
+		return;
+	if (ipc_flush(ib) == 1)
+		ev_set(ev, POLLIN | POLLOUT);
+	else
+		ev_set(ev, POLLIN);
+}
+
+/* after each round: what the handlers queued goes out now */
+static void
+flush_all(void)
+{
+	flush_chan(&parent, parent_ev);
+	flush_chan(&peer, peer_ev);
+	mosq_sync();
+}
+
+static void
+tell_state(int up)
+{
+	int32_t	 v = up;
+
+	ipc_compose(&parent, IMSG_MQTT_STATE, 0, -1, &v, sizeof(v));
+	flush_chan(&parent, parent_ev);
+}
+
+/* keep the poll set in line with libmosquitto's socket and wishes */
+static void
+mosq_sync(void)
+{
+	int	 fd = mosq ? mosquitto_socket(mosq) : -1;
+	void	 mosq_io(int, int, void *);
+
+	if (fd != mosq_fd && mosq_ev != NULL) {
+		ev_del(mosq_ev);
+		mosq_ev = NULL;
+	}
+	mosq_fd = fd;
+	if (fd == -1)
+		return;
+	if (mosq_ev == NULL && (mosq_ev = ev_add(fd, POLLIN, mosq_io,
+	    NULL)) == NULL)
+		fatal("ev_add");
+	ev_set(mosq_ev, POLLIN | (mosquitto_want_write(mosq) ? POLLOUT : 0));
+}
+
+static void
+schedule_retry(const char *why)
+{
+	if (stopping)
+		return;
+	if (backoff_ms == 0)
+		backoff_ms = 1000;
+	log_warnx("MQTT broker %s:%d: %s; retrying in %lld s",
+	    mconf->mqtt_host, mconf->mqtt_port, why,
+	    (long long)backoff_ms / 1000);
+	ev_timer_add(&retry_timer, backoff_ms);
+	backoff_ms *= 2;
+	if (backoff_ms > BACKOFF_MAX_MS)
+		backoff_ms = BACKOFF_MAX_MS;
+}
+
+static void
+lost(const char *why)
+{
+	int	 was = connected;
+
+	connecting = 0;
+	connected = 0;
+	if (mosq_ev != NULL) {
+		ev_del(mosq_ev);
+		mosq_ev = NULL;
+	}
+	mosq_fd = -1;
+	if (was) {
+		mq_broker_down();
+		tell_state(0);
+	}
+	schedule_retry(why);
+}
+
+void	mosq_io(int, int, void *);
+
+void
+mosq_io(int fd, int revents, void *arg)
+{
+	int	 rc = MOSQ_ERR_SUCCESS;
+
+	if (revents & (POLLIN | POLLHUP | POLLERR))
+		rc = mosquitto_loop_read(mosq, 1);
+	if (rc == MOSQ_ERR_SUCCESS && (revents & POLLOUT))
+		rc = mosquitto_loop_write(mosq, 1);
+	if (rc != MOSQ_ERR_SUCCESS && (connected || connecting)) {
+		lost(rc == MOSQ_ERR_ERRNO ? strerror(errno) :
+		    mosquitto_strerror(rc));
+		return;
+	}
+	mosq_sync();
+}
+
+static void
+misc_cb(struct ev_timer *t, void *arg)
+{
+	if (connected || connecting) {
+		if (mosquitto_loop_misc(mosq) != MOSQ_ERR_SUCCESS &&
+		    (connected || connecting))
+			lost("keepalive failed");
+		else
+			mosq_sync();
+	}
+	ev_timer_add(&misc_timer, 1000);
+}
+
+static void
+midnight_cb(struct ev_timer *t, void *arg)
+{
+	mq_midnight();
+	mosq_sync();
+	ev_timer_add(&midnight_timer,
+	    mq_secs_to_midnight(time(NULL)) * 1000 + 500);
+}
+
+static void
+on_connect(struct mosquitto *m, void *arg, int rc)
+{
+	const char	**subs;
+	size_t		  n, i;
+
+	connecting = 0;
+	if (rc != 0) {
+		/* the broker said no: bad credentials are worth a clear line */
+		log_warnx("MQTT broker refused the connection: %s",
+		    mosquitto_connack_string(rc));
+		mosquitto_disconnect(mosq);
+		return;
+	}
+	connected = 1;
+	backoff_ms = 0;
+	log_info("connected to MQTT broker %s:%d", mconf->mqtt_host,
+	    mconf->mqtt_port);
+	subs = mq_subscriptions(&n);
+	for (i = 0; i < n; i++)
+		mosquitto_subscribe(mosq, NULL, subs[i], 0);
+	mq_broker_up();
+	tell_state(1);
+	mosq_sync();
+}
+
+static void
+on_disconnect(struct mosquitto *m, void *arg, int rc)
+{
+	if (stopping)
+		return;
+	lost(rc == 0 ? "disconnected" : "connection lost");
+}
+
+static void
+on_message(struct mosquitto *m, void *arg, const struct mosquitto_message *msg)
+{
+	if (msg->topic == NULL)
+		return;
+	mq_message(msg->topic, msg->payload, msg->payloadlen, msg->retain);
+	mosq_sync();
+}
+
+static void
+pub_cb(const char *topic, const void *payload, size_t len, int retain,
+    void *arg)
+{
+	int	 rc;
+
+	if (mosq == NULL || len > INT32_MAX)
+		return;
+	rc = mosquitto_publish(mosq, NULL, topic, (int)len, payload, 0,
+	    retain);
+	if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN)
+		log_warnx("publish %s: %s", topic, mosquitto_strerror(rc));
+}
+
+static void
+cmd_cb(const struct cmd_msg *cmd, void *arg)
+{
+	if (peer_ev == NULL) {
+		log_warnx("command for %s dropped: tsun-proxyd not connected",
+		    cmd->serial);
+		return;
+	}
+	ipc_compose(&peer, IMSG_CMD, 0, -1, cmd, sizeof(*cmd));
+	flush_chan(&peer, peer_ev);
+}
+
+static void
+start_connect(const char *addr)
+{
+	int	 rc;
+
+	strlcpy(broker_addr, addr, sizeof(broker_addr));
+	connecting = 1;
+	rc = mosquitto_connect_async(mosq, broker_addr, mconf->mqtt_port,
+	    mconf->mqtt_keepalive);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		connecting = 0;
+		schedule_retry(rc == MOSQ_ERR_ERRNO ? strerror(errno) :
+		    mosquitto_strerror(rc));
+		return;
+	}
+	mosq_sync();
+}
+
+static void
+handle_resolved(const struct ipc_msg *m)
+{
+	struct ipc_resolved	 res;
+	char			 host[NI_MAXHOST];
+
+	ipc_expect_len(m, sizeof(res));
+	memcpy(&res, m->data, sizeof(res));
+	if (res.naddr > RESOLVE_MAX)
+		fatalx("malformed IPC message RESOLVED");
+	if (res.id != resolve_id)
+		return;
+	if (res.error != 0 || res.naddr == 0) {
+		schedule_retry("cannot resolve the host name");
+		return;
+	}
+	if (getnameinfo((struct sockaddr *)res.addr[0].sa, res.addr[0].len,
+	    host, sizeof(host), NULL, 0, NI_NUMERICHOST) != 0) {
+		schedule_retry("bad address");
+		return;
+	}
+	start_connect(host);
+}
+
+static void
+broker_connect(void)
+{
+	struct in6_addr		 a6;
+	struct in_addr		 a4;
+	struct ipc_resolve	 req;
+
+	if (stopping || connected || connecting)
+		return;
+	if (inet_pton(AF_INET, mconf->mqtt_host, &a4) == 1 ||
+	    inet_pton(AF_INET6, mconf->mqtt_host, &a6) == 1) {
+		start_connect(mconf->mqtt_host);
+		return;
+	}
+	/* names are resolved by tsun-cfgd: we cannot read /etc */
+	memset(&req, 0, sizeof(req));
+	req.id = ++resolve_id;
+	strlcpy(req.host, mconf->mqtt_host, sizeof(req.host));
+	req.port = mconf->mqtt_port;
+	ipc_compose(&parent, IMSG_RESOLVE, 0, -1, &req, sizeof(req));
+	flush_chan(&parent, parent_ev);
+}
+
+static void
+retry_cb(struct ev_timer *t, void *arg)
+{
+	broker_connect();
+}
+
+static void
+mosq_setup(void)
+{
+	char	 client_id[CONF_STR];
+	int	 rc;
+
+	mosquitto_lib_init();
+	if (mconf->mqtt_client_id[0] != '\0')
+		strlcpy(client_id, mconf->mqtt_client_id, sizeof(client_id));
+	else
+		snprintf(client_id, sizeof(client_id), "tsun-%s",
+		    mconf->ha_proxy_unique_id);
+	if ((mosq = mosquitto_new(client_id, true, NULL)) == NULL)
+		fatal("mosquitto_new");
+	mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION,
+	    MQTT_PROTOCOL_V311);
+	if (mconf->mqtt_user[0] != '\0') {
+		rc = mosquitto_username_pw_set(mosq, mconf->mqtt_user,
+		    mconf->mqtt_passwd[0] ? mconf->mqtt_passwd : NULL);
+		if (rc != MOSQ_ERR_SUCCESS)
+			fatalx("MQTT credentials: %s", mosquitto_strerror(rc));
+	}
+	/* libmosquitto has its copy: ours goes */
+	explicit_bzero(mconf->mqtt_passwd, sizeof(mconf->mqtt_passwd));
+	rc = mosquitto_will_set(mosq, mq_will_topic(), strlen(MQ_OFFLINE),
+	    MQ_OFFLINE, 0, true);
+	if (rc != MOSQ_ERR_SUCCESS)
+		fatalx("MQTT will: %s", mosquitto_strerror(rc));
+	if (tls_ctx != NULL) {
+		rc = mosquitto_void_option(mosq, MOSQ_OPT_SSL_CTX, tls_ctx);
+		if (rc != MOSQ_ERR_SUCCESS)
+			fatalx("MQTT TLS: %s", mosquitto_strerror(rc));
+	}
+	mosquitto_connect_callback_set(mosq, on_connect);
+	mosquitto_disconnect_callback_set(mosq, on_disconnect);
+	mosquitto_message_callback_set(mosq, on_message);
+}
+
+static void
+apply_conf(struct tsun_conf *nc)
+{
+	struct tsun_conf	*old = mconf;
+
+	if (old == NULL) {
+		mconf = nc;
+		/* the TLS material is read before the chroot */
+		if (nc->mqtt_tls && (tls_ctx = tls_setup(nc)) == NULL)
+			fatalx("cannot set up TLS to the broker");
+		priv_drop(nc->user, nc->chroot, "mqtt");
+		sandbox_enter(SANDBOX_MQTTD);
+		mq_init(nc, pub_cb, cmd_cb, NULL, TSUN_VERSION);
+		mosq_setup();
+		broker_connect();
+		ev_timer_add(&midnight_timer,
+		    mq_secs_to_midnight(time(NULL)) * 1000 + 500);
+		return;
+	}
+	/* broker settings take effect when tsun-mqttd restarts */
+	if (strcmp(old->mqtt_host, nc->mqtt_host) != 0 ||
+	    old->mqtt_port != nc->mqtt_port ||
+	    strcmp(old->mqtt_user, nc->mqtt_user) != 0)
+		log_warnx("MQTT broker settings changed: restart tsun-cfgd "
+		    "to use them");
+	explicit_bzero(nc->mqtt_passwd, sizeof(nc->mqtt_passwd));
+	mq_reconf(nc);
+	mconf = nc;
+	conf_free(old);
+	mosq_sync();
+}
+
+static void
+peer_dispatch(int fd, int revents, void *arg)
+{
+	struct ipc_msg	 m;
+	struct cmd_resp	 resp;
+	ssize_t		 n;
+	int		 r;
+
+	if (revents & POLLOUT && ipc_flush(&peer) == -1)
+		goto gone;
+	if (!(revents & (POLLIN | POLLHUP | POLLERR))) {
+		flush_chan(&peer, peer_ev);
+		return;
+	}
+	n = ipc_read(&peer);
+	if (n == 0 || (n == -1 && errno != EAGAIN))
+		goto gone;
+	while ((r = ipc_get(&peer, &m)) == 1) {
+		if (m.fd != -1)
+			fatalx("unexpected descriptor from tsun-proxyd");
+		switch (m.hdr.type) {
+		case IMSG_BATCH:
+			if (mq_batch(m.data, m.len) == -1)
+				fatalx("malformed IPC message BATCH");
+			break;
+		case IMSG_SNAPSHOT_END:
+			ipc_expect_len(&m, 0);
+			log_debug("snapshot from tsun-proxyd complete");
+			break;
+		case IMSG_CMD_RESP:
+			ipc_expect_len(&m, sizeof(resp));
+			memcpy(&resp, m.data, sizeof(resp));
+			if (memchr(resp.serial, '\0', sizeof(resp.serial)) ==
+			    NULL || memchr(resp.text, '\0',
+			    sizeof(resp.text)) == NULL)
+				fatalx("malformed IPC message CMD_RESP");
+			mq_cmd_resp(&resp);
+			break;
+		default:
+			fatalx("unexpected IPC message %s from tsun-proxyd",
+			    ipc_typename(m.hdr.type));
+		}
+	}
+	if (r == -1)
+		fatalx("malformed IPC message from tsun-proxyd");
+	mosq_sync();
+	flush_chan(&peer, peer_ev);
+	return;
+gone:
+	log_debug("tsun-proxyd channel closed");
+	ev_del(peer_ev);
+	peer_ev = NULL;
+	close(peer.fd);
+	ipc_clear(&peer);
+}
+
+static void
+set_peer(int fd)
+{
+	if (peer_ev != NULL) {
+		ev_del(peer_ev);
+		peer_ev = NULL;
+		close(peer.fd);
+	}
+	ipc_clear(&peer);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	ipc_init(&peer, fd);
+	if ((peer_ev = ev_add(fd, POLLIN, peer_dispatch, NULL)) == NULL)
+		fatal("ev_add");
+}
+
+static void
+shutdown_now(void)
+{
+	int	 i;
+
+	stopping = 1;
+	if (connected) {
+		mq_shutdown();
+		for (i = 0; i < 50 && mosquitto_want_write(mosq); i++) {
+			struct pollfd pfd = { mosquitto_socket(mosq), POLLOUT,
+			    0 };
+
+			if (poll(&pfd, 1, 100) > 0 &&
+			    mosquitto_loop_write(mosq, 1) != MOSQ_ERR_SUCCESS)
+				break;
+		}
+		mosquitto_disconnect(mosq);
+		mosquitto_loop_write(mosq, 1);
+	}
+	ev_break();
+}
+
+static void
+status_reply(const struct ipc_msg *m)
+{
+	char	 line[256];
+
+	snprintf(line, sizeof(line), "mqtt: %s, %zu devices\n",
+	    connected ? "connected" : "not connected", mq_ndevices());
+	ipc_compose(&parent, IMSG_STATUS, 0, -1, line, strlen(line));
+	ipc_compose(&parent, IMSG_STATUS_END, 0, -1, NULL, 0);
+}
+
+static void
+parent_dispatch(int fd, int revents, void *arg)
+{
+	struct ipc_msg	 m;
+	ssize_t		 n;
+	int		 r;
+
+	if (revents & POLLOUT && ipc_flush(&parent) == -1)
+		fatalx("tsun-cfgd went away");
+	if (revents & (POLLIN | POLLHUP | POLLERR)) {
+		n = ipc_read(&parent);
+		if (n == 0)
+			fatalx("tsun-cfgd went away");
+		if (n == -1 && errno != EAGAIN)
+			fatal("read from tsun-cfgd");
+		while ((r = ipc_get(&parent, &m)) == 1) {
+			switch (worker_conf_msg(&wconf, &m)) {
+			case 1:
+				continue;
+			case 2:
+				apply_conf(wconf.ready);
+				wconf.ready = NULL;
+				continue;
+			}
+			switch (m.hdr.type) {
+			case IMSG_PEER:
+				ipc_expect_len(&m, 0);
+				if (m.fd == -1)
+					fatalx("malformed IPC message PEER");
+				set_peer(m.fd);
+				break;
+			case IMSG_RESOLVED:
+				handle_resolved(&m);
+				break;
+			case IMSG_VERBOSE: {
+				int32_t	 v;
+
+				ipc_expect_len(&m, sizeof(v));
+				memcpy(&v, m.data, sizeof(v));
+				log_verbose = v;
+				break;
+			}
+			case IMSG_STATUS_REQ:
+				status_reply(&m);
+				break;
+			case IMSG_SHUTDOWN:
+				ipc_expect_len(&m, 0);
+				shutdown_now();
+				break;
+			case IMSG_SANDBOX_TEST:
+				sandbox_test(&m);
+				break;
+			default:
+				fatalx("unexpected IPC message %s from "
+				    "tsun-cfgd", ipc_typename(m.hdr.type));
+			}
+			if (m.fd != -1 && m.hdr.type != IMSG_PEER)
+				close(m.fd);
+		}
+		if (r == -1)
+			fatalx("malformed IPC message from tsun-cfgd");
+	}
+	flush_chan(&parent, parent_ev);
+}
+
+int
+main(int argc, char *argv[])
+{
+	worker_check(argc, argv, "tsun-mqttd", "mqttd");
+	log_init(1, 0, "tsun-mqttd");
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	fcntl(WORKER_FD, F_SETFL, O_NONBLOCK);
+	fcntl(WORKER_FD, F_SETFD, FD_CLOEXEC);
+	ipc_init(&parent, WORKER_FD);
+	ipc_init(&peer, -1);
+	log_to_ipc(&parent);
+	ev_init();
+	ev_set_idle(flush_all);
+	ev_timer_init(&misc_timer, misc_cb, NULL);
+	ev_timer_init(&retry_timer, retry_cb, NULL);
+	ev_timer_init(&midnight_timer, midnight_cb, NULL);
+	ev_timer_add(&misc_timer, 1000);
+	if ((parent_ev = ev_add(WORKER_FD, POLLIN, parent_dispatch, NULL)) ==
+	    NULL)
+		fatal("ev_add");
+	ev_loop();
+	ipc_flush_sync(&parent, 1000);
+	if (mosq != NULL) {
+		mosquitto_destroy(mosq);
+		mosquitto_lib_cleanup();
+	}
+	mq_free();
+	if (mconf != NULL)
+		conf_free(mconf);
+	return 0;
+}

@@ -1,0 +1,943 @@
+/*
+ * The state side of tsun-mqttd: a compact store of every device's latest
+ * values (first-insertion order, which is the JSON key order), the group
+ * JSON built from it, availability, and what happens on broker and Home
+ * Assistant (re)starts.
+ */
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/conf.h"
+#include "common/log.h"
+#include "common/record.h"
+#include "common/registers.h"
+#include "common/cmd.h"
+#include "mqttd/json.h"
+#include "mqttd/mqttd.h"
+
+#define HASH_SIZE	256
+
+struct mq_state		 mq;
+
+static int64_t		 now_real(void);
+int64_t			(*mq_now)(void) = now_real;
+
+static const char	*groups[MQ_MAX_GROUPS];
+static int		 ngroups;
+static int8_t		 reg_group[REG_MAX];
+static struct mq_dev	*htab[HASH_SIZE];
+static struct json	 gjson;
+static char		 will[MQ_TOPIC_MAX];
+static char		**subs;
+static size_t		 nsubs;
+
+static void		 groups_init(void);
+static unsigned int	 hash_serial(const char *);
+static struct mq_dev	*dev_new(uint8_t, const char *, uint32_t);
+static void		 dev_free(struct mq_dev *);
+static void		 dev_unlink(struct mq_dev *);
+static const struct conf_device *conf_lookup(const struct tsun_conf *,
+			    const struct mq_dev *);
+static int		 val_set(struct mq_dev *, const struct rec_value *);
+static void		 val_put(struct json *, const char *,
+			    const struct mq_val *);
+static uint32_t		 groups_present(const struct mq_dev *);
+static void		 dev_flush(struct mq_dev *);
+static void		 dev_avty(struct mq_dev *);
+static void		 proxy_status(const char *);
+static void		 subs_build(void);
+static void		 subs_free(void);
+
+static int64_t
+now_real(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static void
+groups_init(void)
+{
+	const struct reg_def	*d;
+	int			 r, g;
+
+	ngroups = 0;
+	for (r = 0; r < REG_MAX; r++) {
+		reg_group[r] = -1;
+		if ((d = reg_get(r)) == NULL || d->group == NULL ||
+		    d->key == NULL)
+			continue;
+		for (g = 0; g < ngroups; g++)
+			if (strcmp(groups[g], d->group) == 0)
+				break;
+		if (g == ngroups) {
+			if (ngroups == MQ_MAX_GROUPS)
+				continue;	/* table sanity, never reached */
+			groups[ngroups++] = d->group;
+		}
+		reg_group[r] = (int8_t)g;
+	}
+}
+
+int
+mq_group_idx(const char *name)
+{
+	int	g;
+
+	for (g = 0; g < ngroups; g++)
+		if (strcmp(groups[g], name) == 0)
+			return g;
+	return -1;
+}
+
+const char *
+mq_group_name(int g)
+{
+	if (g < 0 || g >= ngroups)
+		return NULL;
+	return groups[g];
+}
+
+void
+mq_publish(const char *topic, const void *payload, size_t len, int retain)
+{
+	if (!mq.up || mq.pub == NULL)
+		return;
+	mq.pub(topic, payload, len, retain, mq.arg);
+}
+
+/* ---- devices ---- */
+
+static unsigned int
+hash_serial(const char *s)
+{
+	uint32_t	h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h % HASH_SIZE;
+}
+
+static const struct conf_device *
+conf_lookup(const struct tsun_conf *c, const struct mq_dev *d)
+{
+	const struct conf_device	*cd;
+
+	if (c == NULL)
+		return NULL;
+	TAILQ_FOREACH(cd, &c->devices, entry) {
+		if (d->serial[0] != '\0' && strcmp(cd->serial, d->serial) == 0)
+			return cd;
+		if (d->serial[0] == '\0' && d->monitor_sn != 0 &&
+		    cd->monitor_sn == d->monitor_sn)
+			return cd;
+	}
+	return NULL;
+}
+
+static struct mq_dev *
+dev_new(uint8_t kind, const char *serial, uint32_t msn)
+{
+	struct mq_dev	*d;
+	unsigned int	 h;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return NULL;
+	d->kind = kind;
+	strlcpy(d->serial, serial, sizeof(d->serial));
+	d->monitor_sn = msn;
+	d->online = -1;
+	if (kind != 0) {
+		d->conf = conf_lookup(mq.conf, d);
+		h = hash_serial(d->serial);
+		d->next = htab[h];
+		htab[h] = d;
+		d->lnext = mq.devs;
+		mq.devs = d;
+		mq.ndevs++;
+	}
+	return d;
+}
+
+static void
+dev_free(struct mq_dev *d)
+{
+	uint16_t	i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->nvals; i++)
+		if (d->vals[i].type == REC_STR)
+			free(d->vals[i].v.s);
+	free(d->vals);
+	free(d);
+}
+
+static void
+dev_unlink(struct mq_dev *d)
+{
+	struct mq_dev	**pp;
+
+	for (pp = &htab[hash_serial(d->serial)]; *pp != NULL;
+	    pp = &(*pp)->next)
+		if (*pp == d) {
+			*pp = d->next;
+			break;
+		}
+	for (pp = &mq.devs; *pp != NULL; pp = &(*pp)->lnext)
+		if (*pp == d) {
+			*pp = d->lnext;
+			mq.ndevs--;
+			break;
+		}
+}
+
+struct mq_dev *
+mq_dev_find(const char *serial)
+{
+	struct mq_dev	*d;
+
+	for (d = htab[hash_serial(serial)]; d != NULL; d = d->next)
+		if (strcmp(d->serial, serial) == 0)
+			return d;
+	return NULL;
+}
+
+static struct mq_dev *
+dev_find_key(const char *serial, uint32_t msn)
+{
+	struct mq_dev	*d;
+
+	for (d = htab[hash_serial(serial)]; d != NULL; d = d->next)
+		if (strcmp(d->serial, serial) == 0 &&
+		    (serial[0] != '\0' || d->monitor_sn == msn))
+			return d;
+	return NULL;
+}
+
+struct mq_dev *
+mq_dev_by_node(const char *node)
+{
+	struct mq_dev			*d;
+	const struct conf_device	*cd;
+
+	if (node == NULL || *node == '\0' || mq.conf == NULL)
+		return NULL;
+	for (d = mq.devs; d != NULL; d = d->lnext)
+		if (d->conf != NULL && strcmp(d->conf->node_id, node) == 0)
+			return d;
+	/* configured but never seen: known from now on (commands, limits) */
+	TAILQ_FOREACH(cd, &mq.conf->devices, entry)
+		if (strcmp(cd->node_id, node) == 0)
+			return dev_new((uint8_t)cd->kind, cd->serial,
+			    cd->monitor_sn);
+	return NULL;
+}
+
+size_t
+mq_ndevices(void)
+{
+	return mq.ndevs;
+}
+
+const char *
+mq_dev_node(const struct mq_dev *d)
+{
+	if (d->kind == 0)
+		return mq.conf != NULL ? mq.conf->ha_proxy_node_id : "proxy";
+	if (d->conf != NULL)
+		return d->conf->node_id;
+	return "";
+}
+
+int
+mq_dev_topic(char *buf, size_t size, const struct mq_dev *d,
+    const char *leaf)
+{
+	const char	*node = mq_dev_node(d);
+	int		 n;
+
+	if (*node != '\0')
+		n = snprintf(buf, size, "%s/%s/%s", mq.conf->ha_entity_prefix,
+		    node, leaf);
+	else
+		n = snprintf(buf, size, "%s/%s", mq.conf->ha_entity_prefix,
+		    leaf);
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	return 0;
+}
+
+void
+mq_dev_snr(const struct mq_dev *d, char *buf, size_t size)
+{
+	if (d->kind == 0)
+		strlcpy(buf, mq.conf->ha_proxy_unique_id, size);
+	else if (d->kind == DEV_GEN3 || d->monitor_sn == 0)
+		strlcpy(buf, d->serial, size);
+	else
+		snprintf(buf, size, "%u", d->monitor_sn);
+}
+
+/* ---- values ---- */
+
+const struct mq_val *
+mq_val_get(const struct mq_dev *d, int reg)
+{
+	uint16_t	i;
+
+	for (i = 0; i < d->nvals; i++)
+		if (d->vals[i].reg == reg)
+			return &d->vals[i];
+	return NULL;
+}
+
+int
+mq_val_int(const struct mq_dev *d, int reg, int64_t *v)
+{
+	const struct mq_val	*mv = mq_val_get(d, reg);
+
+	if (mv == NULL)
+		return 0;
+	if (mv->type == REC_INT)
+		*v = mv->v.i;
+	else if (mv->type == REC_FLOAT)
+		*v = (int64_t)mv->v.f;
+	else
+		return 0;
+	return 1;
+}
+
+int
+mq_val_num(const struct mq_dev *d, int reg, double *v)
+{
+	const struct mq_val	*mv = mq_val_get(d, reg);
+
+	if (mv == NULL)
+		return 0;
+	if (mv->type == REC_INT)
+		*v = (double)mv->v.i;
+	else if (mv->type == REC_FLOAT)
+		*v = mv->v.f;
+	else
+		return 0;
+	return 1;
+}
+
+const char *
+mq_val_str(const struct mq_dev *d, int reg)
+{
+	const struct mq_val	*mv = mq_val_get(d, reg);
+
+	if (mv == NULL || mv->type != REC_STR)
+		return NULL;
+	return mv->v.s;
+}
+
+/* 1 if the stored value changed */
+static int
+val_set(struct mq_dev *d, const struct rec_value *r)
+{
+	struct mq_val	*mv, *nv;
+	uint16_t	 i, ncap;
+	char		*s = NULL;
+
+	for (i = 0; i < d->nvals; i++)
+		if (d->vals[i].reg == r->reg)
+			break;
+	mv = i < d->nvals ? &d->vals[i] : NULL;
+
+	if (r->type == REC_DEL) {
+		if (mv == NULL)
+			return 0;
+		if (mv->type == REC_STR)
+			free(mv->v.s);
+		memmove(mv, mv + 1, (d->nvals - i - 1) * sizeof(*mv));
+		d->nvals--;
+		return 1;
+	}
+	if (mv != NULL && mv->type == r->type) {
+		if ((r->type == REC_INT && mv->v.i == r->i) ||
+		    (r->type == REC_FLOAT && mv->v.f == r->f) ||
+		    (r->type == REC_STR && strcmp(mv->v.s, r->s) == 0))
+			return 0;
+	}
+	if (r->type == REC_STR && (s = strdup(r->s)) == NULL)
+		return 0;
+	if (mv == NULL) {
+		if (d->nvals == d->capvals) {
+			ncap = d->capvals ? d->capvals * 2 : 16;
+			if (ncap > REG_MAX)
+				ncap = REG_MAX;
+			if (ncap <= d->capvals || (nv = reallocarray(d->vals,
+			    ncap, sizeof(*nv))) == NULL) {
+				free(s);
+				return 0;
+			}
+			d->vals = nv;
+			d->capvals = ncap;
+		}
+		mv = &d->vals[d->nvals++];
+		mv->reg = r->reg;
+	} else if (mv->type == REC_STR)
+		free(mv->v.s);
+	mv->type = r->type;
+	if (r->type == REC_INT)
+		mv->v.i = r->i;
+	else if (r->type == REC_FLOAT)
+		mv->v.f = r->f;
+	else
+		mv->v.s = s;
+	return 1;
+}
+
+static void
+val_put(struct json *j, const char *key, const struct mq_val *v)
+{
+	if (v->type == REC_INT)
+		json_int(j, key, v->v.i);
+	else if (v->type == REC_FLOAT)
+		json_num2(j, key, v->v.f);
+	else
+		json_str(j, key, v->v.s);
+}
+
+static uint32_t
+groups_present(const struct mq_dev *d)
+{
+	uint32_t	m = 0;
+	uint16_t	i;
+
+	for (i = 0; i < d->nvals; i++)
+		if (reg_group[d->vals[i].reg] >= 0)
+			m |= 1u << reg_group[d->vals[i].reg];
+	return m;
+}
+
+/*
+ * The whole group as one JSON object.  Nested objects ("pv1") sit where
+ * their first member was inserted and hold their members in order.
+ */
+const char *
+mq_group_json(const struct mq_dev *d, int g, size_t *lenp)
+{
+	const struct reg_def	*di, *dk;
+	uint16_t		 i, k;
+	int			 any = 0, seen;
+
+	json_reset(&gjson);
+	json_obj_open(&gjson, NULL);
+	for (i = 0; i < d->nvals; i++) {
+		if (reg_group[d->vals[i].reg] != g)
+			continue;
+		any = 1;
+		di = reg_get(d->vals[i].reg);
+		if (di->sub == NULL) {
+			val_put(&gjson, di->key, &d->vals[i]);
+			continue;
+		}
+		for (seen = 0, k = 0; k < i && !seen; k++) {
+			if (reg_group[d->vals[k].reg] != g)
+				continue;
+			dk = reg_get(d->vals[k].reg);
+			seen = dk->sub != NULL && strcmp(dk->sub, di->sub) == 0;
+		}
+		if (seen)
+			continue;
+		json_obj_open(&gjson, di->sub);
+		for (k = i; k < d->nvals; k++) {
+			if (reg_group[d->vals[k].reg] != g)
+				continue;
+			dk = reg_get(d->vals[k].reg);
+			if (dk->sub != NULL && strcmp(dk->sub, di->sub) == 0)
+				val_put(&gjson, dk->key, &d->vals[k]);
+		}
+		json_obj_close(&gjson);
+	}
+	json_obj_close(&gjson);
+	if (!any)
+		return NULL;
+	return json_finish(&gjson, lenp);
+}
+
+/* ---- publishing ---- */
+
+static void
+proxy_status(const char *what)
+{
+	mq_publish(mq_will_topic(), what, strlen(what), 1);
+}
+
+static void
+dev_avty(struct mq_dev *d)
+{
+	char		 topic[MQ_TOPIC_MAX];
+	const char	*s;
+
+	if (d->kind == 0 || d->avty_sent || d->online < 0 || !mq.up)
+		return;
+	if (mq_dev_topic(topic, sizeof(topic), d, "status") == -1)
+		return;
+	s = d->online ? MQ_ONLINE : MQ_OFFLINE;
+	mq_publish(topic, s, strlen(s), 1);
+	d->avty_sent = 1;
+}
+
+/* discovery when it is due, availability, then every dirty group */
+static void
+dev_flush(struct mq_dev *d)
+{
+	char		 topic[MQ_TOPIC_MAX];
+	const char	*js;
+	size_t		 len;
+	uint32_t	 h;
+	int		 g;
+
+	if (!mq.up)
+		return;
+	if (d->kind != 0 && d->nvals > 0) {
+		h = mq_disc_hash(d);
+		if (!d->disc_sent || h != d->disc_hash) {
+			mq_disc_publish(d);
+			d->disc_hash = h;
+			d->disc_sent = 1;
+		}
+	}
+	dev_avty(d);
+	for (g = 0; g < ngroups; g++) {
+		if ((d->dirty & (1u << g)) == 0)
+			continue;
+		d->dirty &= ~(1u << g);
+		if ((js = mq_group_json(d, g, &len)) == NULL)
+			continue;
+		if (mq_dev_topic(topic, sizeof(topic), d, groups[g]) == -1) {
+			log_warnx("topic too long for %s", d->serial);
+			continue;
+		}
+		mq_publish(topic, js, len, 0);
+	}
+}
+
+int
+mq_batch(const void *payload, size_t len)
+{
+	struct batch_reader	 br;
+	struct batch_hdr	 h;
+	struct rec_value	 rv;
+	struct mq_dev		*d;
+	const struct reg_def	*def;
+	int			 rc;
+
+	/* validate first: a malformed batch changes nothing */
+	if (batch_read_hdr(&br, payload, len, &h) == -1)
+		return -1;
+	while ((rc = batch_read_rec(&br, &rv)) == 1)
+		;
+	if (rc == -1)
+		return -1;
+	h.serial[sizeof(h.serial) - 1] = '\0';
+
+	if (h.kind == 0)
+		d = mq.proxy;
+	else if (h.kind != DEV_GEN3 && h.kind != DEV_GEN3PLUS &&
+	    h.kind != DEV_BATTERY)
+		return -1;
+	else if ((d = dev_find_key(h.serial, h.monitor_sn)) == NULL &&
+	    (d = dev_new(h.kind, h.serial, h.monitor_sn)) == NULL) {
+		log_warnx("out of memory for device %s", h.serial);
+		return 0;
+	}
+	if (d == NULL)
+		return 0;
+	if (d->kind != 0) {
+		d->kind = h.kind;
+		d->monitor_sn = h.monitor_sn;
+	}
+
+	batch_read_hdr(&br, payload, len, &h);
+	while (batch_read_rec(&br, &rv) == 1) {
+		if ((def = reg_get(rv.reg)) == NULL || rv.reg == REG_NONE ||
+		    reg_group[rv.reg] < 0) {
+			log_debug("batch: unknown register %u", rv.reg);
+			continue;
+		}
+		if (val_set(d, &rv))
+			d->dirty |= 1u << reg_group[rv.reg];
+	}
+	if (h.flags & BATCH_SNAPSHOT)
+		d->dirty |= groups_present(d);
+	if (h.flags & (BATCH_CONNECT | BATCH_DISCONN)) {
+		d->online = (h.flags & BATCH_CONNECT) ? 1 : 0;
+		d->avty_sent = 0;
+	} else if (d->online < 0 && d->kind != 0 && h.nrec > 0 &&
+	    (h.flags & BATCH_SNAPSHOT) == 0) {
+		/* fresh data without a connect flag: it is talking to us */
+		d->online = 1;
+		d->avty_sent = 0;
+	}
+	dev_flush(d);
+	return 0;
+}
+
+/* after a (re)connect or a Home Assistant restart: everything again */
+static void
+publish_all(void)
+{
+	struct mq_dev	*d;
+
+	mq_disc_publish(mq.proxy);
+	for (d = mq.devs; d != NULL; d = d->lnext) {
+		d->disc_sent = 0;
+		d->avty_sent = 0;
+		d->dirty |= groups_present(d);
+		dev_flush(d);
+	}
+	mq.proxy->dirty |= groups_present(mq.proxy);
+	dev_flush(mq.proxy);
+}
+
+void
+mq_broker_up(void)
+{
+	mq.up = 1;
+	proxy_status(MQ_ONLINE);
+	publish_all();
+}
+
+void
+mq_broker_down(void)
+{
+	struct mq_dev	*d;
+
+	/* dirty flags stay: what changed meanwhile goes out after reconnect */
+	mq.up = 0;
+	for (d = mq.devs; d != NULL; d = d->lnext) {
+		d->disc_sent = 0;
+		d->avty_sent = 0;
+	}
+}
+
+void
+mq_shutdown(void)
+{
+	proxy_status(MQ_OFFLINE);
+}
+
+void
+mq_message(const char *topic, const void *payload, size_t len, int retain)
+{
+	char	t[MQ_TOPIC_MAX];
+
+	if (mq.conf == NULL)
+		return;
+	snprintf(t, sizeof(t), "%s/status", mq.conf->ha_auto_conf_prefix);
+	if (strcmp(topic, t) == 0) {
+		/* a retained birth is old news: everything went out on connect */
+		if (retain)
+			return;
+		if (len == strlen(MQ_ONLINE) &&
+		    memcmp(payload, MQ_ONLINE, len) == 0) {
+			log_info("Home Assistant is online: sending discovery");
+			publish_all();
+		} else
+			log_debug("Home Assistant status changed");
+		return;
+	}
+	if (retain) {
+		log_debug("retained command ignored");
+		return;
+	}
+	mq_cmd_message(topic, payload, len);
+}
+
+void
+mq_cmd_resp(const struct cmd_resp *r)
+{
+	char		 topic[MQ_TOPIC_MAX], serial[17];
+	const char	*leaf;
+	struct mq_dev	*d, tmp;
+	size_t		 n;
+
+	if (r->kind == CMDR_AT)
+		leaf = "at_resp";
+	else if (r->kind == CMDR_DCU)
+		leaf = "dcu_resp";
+	else {
+		log_warnx("command response of unknown kind %u", r->kind);
+		return;
+	}
+	memcpy(serial, r->serial, sizeof(serial));
+	serial[sizeof(serial) - 1] = '\0';
+	if ((d = mq_dev_find(serial)) == NULL) {
+		/* never seen: the config alone names its node */
+		memset(&tmp, 0, sizeof(tmp));
+		strlcpy(tmp.serial, serial, sizeof(tmp.serial));
+		tmp.kind = DEV_GEN3PLUS;
+		tmp.conf = conf_lookup(mq.conf, &tmp);
+		d = &tmp;
+	}
+	if (mq_dev_topic(topic, sizeof(topic), d, leaf) == -1)
+		return;
+	n = strnlen(r->text, sizeof(r->text));
+	mq_publish(topic, r->text, n, 0);
+}
+
+/* ---- midnight ---- */
+
+int64_t
+mq_secs_to_midnight(int64_t now)
+{
+	struct tm	tm;
+	time_t		t = (time_t)now, m;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return 24 * 3600;
+	tm.tm_sec = 0;
+	tm.tm_min = 0;
+	tm.tm_hour = 0;
+	tm.tm_mday++;
+	tm.tm_isdst = -1;
+	m = mktime(&tm);
+	if (m == (time_t)-1 || m <= t)
+		return 24 * 3600;
+	return (int64_t)(m - t);
+}
+
+/*
+ * Daily values go to 0 on their topics, and in the store, so that a later
+ * full publish does not bring back yesterday's numbers.
+ */
+void
+mq_midnight(void)
+{
+	struct mq_dev		*d;
+	const struct reg_def	*def;
+	struct json		 j;
+	struct rec_value	 rv;
+	char			 topic[MQ_TOPIC_MAX], sub[16];
+	const char		*js;
+	size_t			 len;
+	int			 npv, n, r;
+
+	json_init(&j);
+	for (d = mq.devs; d != NULL; d = d->lnext) {
+		if (d->kind != DEV_GEN3 && d->kind != DEV_GEN3PLUS)
+			continue;
+		if (d->nvals == 0)
+			continue;
+		memset(&rv, 0, sizeof(rv));
+		rv.type = REC_INT;
+		for (r = 1; r < REG_MAX; r++) {
+			def = reg_get(r);
+			if (def == NULL || (def->flags & REGF_DAILY) == 0 ||
+			    mq_val_get(d, r) == NULL)
+				continue;
+			rv.reg = (uint16_t)r;
+			val_set(d, &rv);
+		}
+
+		json_reset(&j);
+		json_obj_open(&j, NULL);
+		json_int(&j, "Daily_Generation", 0);
+		json_obj_close(&j);
+		if ((js = json_finish(&j, &len)) != NULL &&
+		    mq_dev_topic(topic, sizeof(topic), d, "total") == 0)
+			mq_publish(topic, js, len, 0);
+
+		npv = mq_disc_pv_count(d);
+		json_reset(&j);
+		json_obj_open(&j, NULL);
+		for (n = 1; n <= npv; n++) {
+			snprintf(sub, sizeof(sub), "pv%d", n);
+			json_obj_open(&j, sub);
+			json_int(&j, "Daily_Generation", 0);
+			json_obj_close(&j);
+		}
+		json_obj_close(&j);
+		if ((js = json_finish(&j, &len)) != NULL &&
+		    mq_dev_topic(topic, sizeof(topic), d, "input") == 0)
+			mq_publish(topic, js, len, 0);
+	}
+	json_free(&j);
+}
+
+/* ---- configuration ---- */
+
+static void
+subs_free(void)
+{
+	size_t	i;
+
+	for (i = 0; i < nsubs; i++)
+		free(subs[i]);
+	free(subs);
+	subs = NULL;
+	nsubs = 0;
+}
+
+static void
+subs_add(const char *a, const char *b, const char *c)
+{
+	char	t[MQ_TOPIC_MAX], *s, **ns;
+
+	snprintf(t, sizeof(t), "%s%s%s", a, b, c);
+	if ((s = strdup(t)) == NULL)
+		fatal("subscriptions");
+	if ((ns = reallocarray(subs, nsubs + 1, sizeof(*subs))) == NULL)
+		fatal("subscriptions");
+	subs = ns;
+	subs[nsubs++] = s;
+}
+
+/*
+ * "+" matches one level only: a node_id holding '/' gets its own
+ * command subscriptions.
+ */
+static void
+subs_build(void)
+{
+	static const char		*cmds[] = { "/rated_load", "/out_coeff",
+	    "/modbus_read_regs", "/modbus_read_inputs", "/at_cmd",
+	    "/dcu_power" };
+	const struct conf_device	*cd;
+	char				 pre[MQ_TOPIC_MAX];
+	size_t				 i;
+
+	subs_free();
+	subs_add(mq.conf->ha_auto_conf_prefix, "/status", "");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		subs_add(mq.conf->ha_entity_prefix, "/+", cmds[i]);
+	TAILQ_FOREACH(cd, &mq.conf->devices, entry) {
+		if (strchr(cd->node_id, '/') == NULL)
+			continue;
+		snprintf(pre, sizeof(pre), "%s/%s", mq.conf->ha_entity_prefix,
+		    cd->node_id);
+		for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+			subs_add(pre, cmds[i], "");
+	}
+	snprintf(will, sizeof(will), "%s/%s/status", mq.conf->ha_entity_prefix,
+	    mq.conf->ha_proxy_node_id);
+}
+
+const char **
+mq_subscriptions(size_t *n)
+{
+	*n = nsubs;
+	return (const char **)subs;
+}
+
+const char *
+mq_will_topic(void)
+{
+	return will;
+}
+
+void
+mq_init(const struct tsun_conf *conf, mq_pub_fn pub, mq_cmd_fn cmd,
+    void *arg, const char *version)
+{
+	const struct reg_def	*def;
+	struct rec_value	 rv;
+	int			 r;
+
+	mq_free();
+	groups_init();
+	json_init(&gjson);
+	mq.conf = conf;
+	mq.pub = pub;
+	mq.cmd = cmd;
+	mq.arg = arg;
+	strlcpy(mq.version, version != NULL ? version : "unknown",
+	    sizeof(mq.version));
+	if ((mq.proxy = dev_new(0, "", 0)) == NULL)
+		fatalx("out of memory");
+	/* every counter from the start, mode counters included */
+	memset(&rv, 0, sizeof(rv));
+	rv.type = REC_INT;
+	for (r = 1; r < REG_MAX; r++) {
+		def = reg_get(r);
+		if (def == NULL || (def->flags & (REGF_COUNTER |
+		    REGF_MODE_CNT)) == 0 || reg_group[r] < 0)
+			continue;
+		rv.reg = (uint16_t)r;
+		val_set(mq.proxy, &rv);
+	}
+	mq.proxy->dirty = groups_present(mq.proxy);
+	subs_build();
+}
+
+/*
+ * A new configuration.  The old one is still valid during this call, so
+ * that removed or renamed devices can take their retained discovery and
+ * availability down from the topics they had.
+ */
+void
+mq_reconf(const struct tsun_conf *conf)
+{
+	const struct tsun_conf		*old = mq.conf;
+	const struct conf_device	*ncd;
+	struct mq_dev			*d, *next;
+	char				 topic[MQ_TOPIC_MAX];
+	int				 prefixes;
+
+	prefixes = old == NULL ||
+	    strcmp(old->ha_discovery_prefix, conf->ha_discovery_prefix) != 0 ||
+	    strcmp(old->ha_entity_prefix, conf->ha_entity_prefix) != 0 ||
+	    strcmp(old->ha_proxy_node_id, conf->ha_proxy_node_id) != 0 ||
+	    strcmp(old->ha_proxy_unique_id, conf->ha_proxy_unique_id) != 0;
+	if (prefixes && old != NULL) {
+		mq_disc_clear(mq.proxy);
+		proxy_status("");
+	}
+	for (d = mq.devs; d != NULL; d = next) {
+		next = d->lnext;
+		ncd = conf_lookup(conf, d);
+		if (d->conf != NULL && (ncd == NULL || prefixes ||
+		    strcmp(d->conf->node_id, ncd->node_id) != 0)) {
+			/* its old topics go away */
+			mq_disc_clear(d);
+			if (mq_dev_topic(topic, sizeof(topic), d,
+			    "status") == 0)
+				mq_publish(topic, "", 0, 1);
+			d->disc_sent = 0;
+			d->avty_sent = 0;
+			if (ncd == NULL && !conf->allow_all) {
+				dev_unlink(d);
+				dev_free(d);
+				continue;
+			}
+		}
+		d->conf = ncd;
+		d->disc_sent = 0;	/* area or PV modules may differ */
+	}
+	mq.conf = conf;
+	subs_build();
+	if (prefixes && old != NULL && mq.up)
+		proxy_status(MQ_ONLINE);
+	if (mq.up) {
+		mq_disc_publish(mq.proxy);
+		for (d = mq.devs; d != NULL; d = d->lnext)
+			dev_flush(d);
+	}
+}
+
+void
+mq_free(void)
+{
+	struct mq_dev	*d, *next;
+
+	for (d = mq.devs; d != NULL; d = next) {
+		next = d->lnext;
+		dev_free(d);
+	}
+	dev_free(mq.proxy);
+	memset(htab, 0, sizeof(htab));
+	subs_free();
+	json_free(&gjson);
+	mq_disc_free();
+	memset(&mq, 0, sizeof(mq));
+}

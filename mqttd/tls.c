@@ -1,0 +1,70 @@
+/*
+ * TLS to the broker.  libmosquitto verifies nothing by itself when it is
+ * handed an SSL_CTX, so the verification is set up here.  OpenSSL is what
+ * libmosquitto is built on: no new library comes with it.
+ */
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <string.h>
+
+#include "common/conf.h"
+#include "common/log.h"
+#include "mqttd/tls.h"
+
+static void
+tls_log(const char *what, const char *file)
+{
+	unsigned long	 e = ERR_get_error();
+	char		 buf[256];
+
+	ERR_error_string_n(e, buf, sizeof(buf));
+	log_warnx("TLS: %s %s: %s", what, file, buf);
+}
+
+void *
+tls_setup(const struct tsun_conf *c)
+{
+	SSL_CTX			*ctx;
+	X509_VERIFY_PARAM	*param;
+
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
+		tls_log("context", "");
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	if (SSL_CTX_load_verify_locations(ctx, c->tls_cafile, NULL) != 1) {
+		tls_log("cannot load CA file", c->tls_cafile);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	if (c->tls_certfile[0] != '\0') {
+		if (SSL_CTX_use_certificate_chain_file(ctx,
+		    c->tls_certfile) != 1) {
+			tls_log("cannot load certificate", c->tls_certfile);
+			SSL_CTX_free(ctx);
+			return NULL;
+		}
+		if (SSL_CTX_use_PrivateKey_file(ctx, c->tls_keyfile[0] ?
+		    c->tls_keyfile : c->tls_certfile, SSL_FILETYPE_PEM) != 1) {
+			tls_log("cannot load key", c->tls_keyfile);
+			SSL_CTX_free(ctx);
+			return NULL;
+		}
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	if (!c->tls_insecure) {
+		param = SSL_CTX_get0_param(ctx);
+		X509_VERIFY_PARAM_set_hostflags(param,
+		    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+		if (X509_VERIFY_PARAM_set1_host(param, c->mqtt_host, 0) != 1 &&
+		    X509_VERIFY_PARAM_set1_ip_asc(param, c->mqtt_host) != 1) {
+			tls_log("cannot verify host name", c->mqtt_host);
+			SSL_CTX_free(ctx);
+			return NULL;
+		}
+	} else
+		log_warnx("TLS: host name not verified (insecure = true)");
+	return ctx;
+}

@@ -1,0 +1,34 @@
+/*
+ * AT command access lists.
+ */
+#include <string.h>
+
+#include "common/conf.h"
+#include "proxyd/at_acl.h"
+
+static int
+has_prefix(char **list, int n, const char *cmd, size_t len)
+{
+	size_t	plen;
+	int	i;
+
+	for (i = 0; i < n; i++) {
+		if (list[i] == NULL)
+			continue;
+		plen = strlen(list[i]);
+		if (plen <= len && memcmp(cmd, list[i], plen) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+at_acl_allowed(const struct conf_acl *acl, const char *cmd, size_t len)
+{
+	if (acl == NULL || cmd == NULL)
+		return 0;
+	/* block wins over allow; an empty allow list allows nothing */
+	if (has_prefix(acl->block, acl->nblock, cmd, len))
+		return 0;
+	return has_prefix(acl->allow, acl->nallow, cmd, len);
+}

@@ -1,0 +1,16 @@
+/*
+ * AT command access lists (spec gen3plus §10.3): a command is forbidden
+ * unless it starts with an allow prefix, and whenever it starts with a
+ * block prefix.  Plain, case sensitive byte prefixes.
+ */
+#ifndef TSUN_AT_ACL_H
+#define TSUN_AT_ACL_H
+
+#include <stddef.h>
+
+struct conf_acl;
+
+/* 1 if the command (len bytes, need not be NUL terminated) is allowed */
+int	at_acl_allowed(const struct conf_acl *, const char *, size_t);
+
+#endif

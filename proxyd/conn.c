@@ -1,0 +1,990 @@
+/*
+ * Device connections: accepting (and, in client mode, connecting), the
+ * capped buffers, the idle timeouts, the connection limit with eviction,
+ * and the glue between sockets and the protocol state machines.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/queue.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/cmd.h"
+#include "common/conf.h"
+#include "common/ev.h"
+#include "common/ipc.h"
+#include "common/log.h"
+#include "proxyd/gen3.h"
+#include "proxyd/gen3plus.h"
+#include "proxyd/proto.h"
+#include "proxyd/proxyd.h"
+#include "proxyd/valuedb.h"
+
+#define IN_MAX		16384		/* a partial frame kept per connection */
+#define OUT_MAX		(256 * 1024)	/* unsent bytes to a device */
+#define NTIMERS		8		/* protocol timer ids 0..7 */
+#define UNKNOWN_MAX	64		/* allow_all: unknown devices at once */
+#define CLIENT_RETRY_MS	10000
+
+struct listener {
+	TAILQ_ENTRY(listener) entry;
+	int		 fd;
+	struct ev_fd	*ev;
+	struct ipc_listener il;
+	int		 gen;		/* listener set generation */
+};
+
+struct ptimer {
+	struct ev_timer	 t;
+	struct conn	*c;
+	int		 id;
+};
+
+struct conn {
+	TAILQ_ENTRY(conn) entry;
+	uint64_t	 id;
+	int		 proto;		/* DEV_GEN3 or DEV_GEN3PLUS */
+	int		 client;	/* client mode: we connected */
+	int		 fd;
+	struct ev_fd	*ev;
+	char		 name[96];	/* "gen3 #12 192.0.2.1:4711" */
+	char		 peer[64];
+	uint8_t		*in;		/* partial frame */
+	size_t		 inlen;
+	struct wbuf	 out;
+	size_t		 outoff;
+	struct gen3	*g3;
+	struct g3p	*g3p;
+	struct proto_io	 io;
+	struct cloud	*cloud;
+	int		 state;
+	int		 polling;
+	int		 identified;
+	int		 unknown;	/* admitted by allow_all */
+	char		 serial[SERIAL_LEN + 1];
+	const struct conf_device *dc;
+	struct vdb_dev	*vd;
+	time_t		 since;
+	time_t		 last_data;
+	struct ev_timer	 idle;
+	struct ptimer	 timers[NTIMERS];
+	struct ev_timer	 reap;		/* deferred close */
+	int		 closing;
+	struct client	*cl;		/* client mode owner */
+	struct tsun_conf *conf;		/* what it was started with */
+};
+
+/* a client-mode device: we keep connecting to it */
+struct client {
+	TAILQ_ENTRY(client) entry;
+	char		 serial[SERIAL_LEN + 1];
+	char		 host[CONF_STR];
+	int		 port;
+	struct conn	*conn;
+	struct ev_timer	 retry;
+	int		 resolving;
+	int		 fd;		/* connecting */
+	struct ev_fd	*ev;
+	int		 gone;		/* removed from the config */
+};
+
+static TAILQ_HEAD(, listener)	listeners = TAILQ_HEAD_INITIALIZER(listeners);
+static TAILQ_HEAD(, conn)	conns = TAILQ_HEAD_INITIALIZER(conns);
+static TAILQ_HEAD(, client)	clients = TAILQ_HEAD_INITIALIZER(clients);
+static int			nconns;
+static int			nunknown;
+static uint64_t			nextid = 1;
+static int			listen_gen;
+static int			accept_paused;
+static uint8_t			rbuf[65536 + IN_MAX];
+
+static void	conn_close(struct conn *, const char *);
+static void	conn_io(int, int, void *);
+static void	client_connect(struct client *);
+
+const char *
+conn_name(const struct conn *c)
+{
+	return c->name;
+}
+
+int
+conn_proto(const struct conn *c)
+{
+	return c->proto;
+}
+
+static void
+set_idle(struct conn *c)
+{
+	int	 s;
+
+	switch (c->state) {
+	case PSTATE_INIT:
+		s = pconf->to_unidentified;
+		break;
+	case PSTATE_RECEIVED:
+		s = pconf->to_before_up;
+		break;
+	default:
+		s = c->polling ? pconf->to_up_polling : pconf->to_up;
+	}
+	ev_timer_add(&c->idle, (int64_t)s * 1000);
+}
+
+static void
+idle_cb(struct ev_timer *t, void *arg)
+{
+	struct conn	*c = arg;
+
+	conn_close(c, "idle timeout");
+}
+
+static void
+pause_accept(int pause)
+{
+	struct listener	*l;
+
+	accept_paused = pause;
+	TAILQ_FOREACH(l, &listeners, entry)
+		if (l->ev != NULL)
+			ev_set(l->ev, pause ? 0 : POLLIN);
+}
+
+/* flush what the device has not taken yet */
+static int
+conn_flush(struct conn *c)
+{
+	ssize_t	 n;
+
+	while (c->outoff < c->out.len) {
+		n = send(c->fd, c->out.p + c->outoff, c->out.len - c->outoff,
+		    MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			return -1;
+		}
+		c->outoff += n;
+	}
+	if (c->outoff == c->out.len) {
+		c->out.len = 0;
+		c->outoff = 0;
+		if (c->out.cap > 4096) {
+			/* a burst is over: give the memory back */
+			wbuf_free(&c->out);
+			wbuf_init(&c->out);
+		}
+	}
+	if (c->ev != NULL)
+		ev_set(c->ev, POLLIN | (c->out.len ? POLLOUT : 0));
+	return 0;
+}
+
+/* proto_io callbacks */
+
+static void
+io_to_dev(void *arg, const uint8_t *p, size_t len)
+{
+	struct conn	*c = arg;
+
+	if (c->closing || c->fd == -1)
+		return;
+	log_hexdump(c->name, p, len);
+	if (c->out.len - c->outoff + len > OUT_MAX) {
+		conn_close(c, "device does not read its answers");
+		return;
+	}
+	wbuf_add(&c->out, p, len);
+	if (conn_flush(c) == -1)
+		conn_close(c, "write error");
+}
+
+static void
+io_to_cloud(void *arg, const uint8_t *p, size_t len)
+{
+	struct conn		*c = arg;
+	struct conf_listener	*cl;
+
+	cl = c->proto == DEV_GEN3 ? &pconf->tsun : &pconf->solarman;
+	if (!cl->cloud_enabled)
+		return;
+	if (c->client && (c->dc == NULL || !c->dc->client_forward))
+		return;
+	if (c->cloud == NULL &&
+	    (c->cloud = cloud_new(c, cl->host, cl->port)) == NULL)
+		return;
+	cloud_send(c->cloud, p, len);
+}
+
+static int
+serial_ok(const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) || i >= SERIAL_LEN)
+			return 0;
+	return i == SERIAL_LEN;
+}
+
+static int
+io_accept(void *arg, const char *serial, uint32_t monitor_sn,
+    const struct conf_device **dcp, struct vdb_dev **vdp)
+{
+	struct conn		*c = arg;
+	struct conf_device	*dc = NULL;
+	char			 key[SERIAL_LEN + 1];
+	int			 kind;
+
+	if (c->identified) {
+		*dcp = c->dc;
+		*vdp = c->vd;
+		return 1;
+	}
+	if (serial != NULL) {
+		if (serial_ok(serial))
+			dc = conf_find_serial(pconf, serial);
+	} else
+		dc = conf_find_monitor_sn(pconf, monitor_sn);
+	if (dc == NULL) {
+		if (!pconf->allow_all || nunknown >= UNKNOWN_MAX ||
+		    (serial != NULL && !serial_ok(serial)) ||
+		    (serial == NULL && monitor_sn == 0)) {
+			vdb_count(REG_UNKNOWN_SNR, 1);
+			log_warnx("%s: unknown device %s%u refused", c->name,
+			    serial ? serial : "monitor SN ",
+			    serial ? 0 : monitor_sn);
+			return 0;
+		}
+		if (serial != NULL)
+			strlcpy(key, serial, sizeof(key));
+		else
+			snprintf(key, sizeof(key), "%u", monitor_sn);
+		kind = c->proto;
+		c->unknown = 1;
+		nunknown++;
+		log_info("%s: unknown device %s admitted (allow_all)",
+		    c->name, key);
+	} else {
+		strlcpy(key, dc->serial, sizeof(key));
+		kind = dc->kind;
+	}
+	c->identified = 1;
+	c->dc = dc;
+	strlcpy(c->serial, key, sizeof(c->serial));
+	c->vd = vdb_device(kind, key, dc ? dc->monitor_sn : monitor_sn);
+	vdb_set_online(c->vd, 1);
+	log_info("%s: device %s%s%s", c->name, key,
+	    dc && dc->node_id[0] ? " node " : "", dc ? dc->node_id : "");
+	*dcp = dc;
+	*vdp = c->vd;
+	return 1;
+}
+
+static void
+io_state(void *arg, int state, int polling)
+{
+	struct conn	*c = arg;
+
+	c->state = state;
+	c->polling = polling;
+	set_idle(c);
+}
+
+static void
+io_close(void *arg, const char *why)
+{
+	conn_close(arg, why);
+}
+
+static void
+ptimer_cb(struct ev_timer *t, void *arg)
+{
+	struct ptimer	*pt = arg;
+	struct conn	*c = pt->c;
+
+	if (c->closing)
+		return;
+	if (c->g3 != NULL)
+		gen3_timer(c->g3, pt->id);
+	else if (c->g3p != NULL)
+		g3p_timer(c->g3p, pt->id);
+}
+
+static void
+io_timer(void *arg, int id, int ms)
+{
+	struct conn	*c = arg;
+
+	if (id < 0 || id >= NTIMERS)
+		fatalx("protocol timer id %d out of range", id);
+	if (ms < 0)
+		ev_timer_del(&c->timers[id].t);
+	else if (!c->closing)
+		ev_timer_add(&c->timers[id].t, ms);
+}
+
+static void
+io_cmd_resp(void *arg, const struct cmd_resp *r)
+{
+	proxyd_cmd_resp(r);
+}
+
+static void
+reap_cb(struct ev_timer *t, void *arg)
+{
+	struct conn	*c = arg;
+	int		 i;
+
+	for (i = 0; i < NTIMERS; i++)
+		ev_timer_del(&c->timers[i].t);
+	ev_timer_del(&c->idle);
+	wbuf_free(&c->out);
+	free(c->in);
+	/* a configuration replaced by a reload lives while it is used */
+	if (--c->conf->refs == 0 && c->conf != pconf)
+		conf_free(c->conf);
+	free(c);
+}
+
+static void
+conn_close(struct conn *c, const char *why)
+{
+	int	 i;
+
+	if (c->closing)
+		return;
+	c->closing = 1;
+	log_info("%s: closed: %s", c->name, why);
+	if (c->g3 != NULL)
+		gen3_closed(c->g3);
+	else if (c->g3p != NULL)
+		g3p_closed(c->g3p);
+	if (c->vd != NULL) {
+		vdb_flush(c->vd);
+		vdb_set_online(c->vd, 0);
+	}
+	if (!c->client)
+		vdb_count(REG_INVERTER_CNT, -1);
+	if (c->unknown)
+		nunknown--;
+	if (c->out.len > c->outoff)
+		(void)conn_flush(c);
+	if (c->ev != NULL) {
+		ev_del(c->ev);
+		c->ev = NULL;
+	}
+	close(c->fd);
+	c->fd = -1;
+	cloud_free(c->cloud);
+	c->cloud = NULL;
+	if (c->g3 != NULL)
+		gen3_free(c->g3);
+	if (c->g3p != NULL)
+		g3p_free(c->g3p);
+	c->g3 = NULL;
+	c->g3p = NULL;
+	for (i = 0; i < NTIMERS; i++)
+		ev_timer_del(&c->timers[i].t);
+	ev_timer_del(&c->idle);
+	TAILQ_REMOVE(&conns, c, entry);
+	nconns--;
+	if (accept_paused)
+		pause_accept(0);
+	if (c->cl != NULL) {
+		c->cl->conn = NULL;
+		if (!c->cl->gone)
+			ev_timer_add(&c->cl->retry, CLIENT_RETRY_MS);
+		else
+			free(c->cl);
+	}
+	/* callers up the stack may still hold c: free it later */
+	ev_timer_init(&c->reap, reap_cb, c);
+	ev_timer_add(&c->reap, 0);
+}
+
+void
+conn_cloud_up(struct conn *c)
+{
+	if (c->g3 != NULL)
+		gen3_cloud_up(c->g3);
+	else if (c->g3p != NULL)
+		g3p_cloud_up(c->g3p);
+}
+
+void
+conn_cloud_down(struct conn *c)
+{
+	if (c->g3p != NULL && !c->closing)
+		g3p_cloud_down(c->g3p);
+}
+
+ssize_t
+conn_cloud_input(struct conn *c, const uint8_t *p, size_t len)
+{
+	if (c->closing)
+		return len;
+	log_hexdump("cloud in", p, len);
+	if (c->g3 != NULL)
+		return gen3_input_cloud(c->g3, p, len);
+	if (c->g3p != NULL)
+		return g3p_input_cloud(c->g3p, p, len);
+	return len;
+}
+
+static struct conn *
+conn_new(int fd, int proto, const char *peer, struct client *cl)
+{
+	struct conn	*c;
+	int		 i, on = 1;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	c->id = nextid++;
+	c->fd = fd;
+	c->proto = proto;
+	c->client = cl != NULL;
+	c->cl = cl;
+	c->since = time(NULL);
+	c->conf = pconf;
+	strlcpy(c->peer, peer, sizeof(c->peer));
+	snprintf(c->name, sizeof(c->name), "%s #%llu %s",
+	    proto == DEV_GEN3 ? "gen3" : "gen3plus",
+	    (unsigned long long)c->id, peer);
+	wbuf_init(&c->out);
+	ev_timer_init(&c->idle, idle_cb, c);
+	for (i = 0; i < NTIMERS; i++) {
+		c->timers[i].c = c;
+		c->timers[i].id = i;
+		ev_timer_init(&c->timers[i].t, ptimer_cb, &c->timers[i]);
+	}
+	c->io.arg = c;
+	c->io.to_dev = io_to_dev;
+	c->io.to_cloud = io_to_cloud;
+	c->io.accept = io_accept;
+	c->io.state = io_state;
+	c->io.close = io_close;
+	c->io.timer = io_timer;
+	c->io.cmd_resp = io_cmd_resp;
+	if (proto == DEV_GEN3)
+		c->g3 = gen3_new(pconf, &c->io, PSIDE_SERVER);
+	else
+		c->g3p = g3p_new(pconf, &c->io, cl ? PSIDE_CLIENT :
+		    PSIDE_SERVER, cl ? conf_find_serial(pconf, cl->serial) :
+		    NULL);
+	if (c->g3 == NULL && c->g3p == NULL) {
+		free(c);
+		return NULL;
+	}
+	if ((c->ev = ev_add(fd, POLLIN, conn_io, c)) == NULL) {
+		if (c->g3)
+			gen3_free(c->g3);
+		if (c->g3p)
+			g3p_free(c->g3p);
+		free(c);
+		return NULL;
+	}
+	TAILQ_INSERT_TAIL(&conns, c, entry);
+	nconns++;
+	pconf->refs++;
+	c->state = PSTATE_INIT;
+	set_idle(c);
+	return c;
+}
+
+static void
+conn_read(struct conn *c)
+{
+	ssize_t	 n, r;
+	size_t	 have = c->inlen, off = 0;
+
+	if (have)
+		memcpy(rbuf, c->in, have);
+	n = recv(c->fd, rbuf + have, sizeof(rbuf) - have, 0);
+	if (n == 0) {
+		conn_close(c, "closed by the device");
+		return;
+	}
+	if (n == -1) {
+		if (errno != EAGAIN && errno != EINTR)
+			conn_close(c, strerror(errno));
+		return;
+	}
+	c->last_data = time(NULL);
+	if (log_verbose >= 2)
+		log_hexdump(c->name, rbuf + have, n);
+	have += n;
+	while (off < have && !c->closing) {
+		if (c->g3 != NULL)
+			r = gen3_input_dev(c->g3, rbuf + off, have - off);
+		else
+			r = g3p_input_dev(c->g3p, rbuf + off, have - off);
+		if (r < 0) {
+			conn_close(c, "stream cannot be resynchronised");
+			return;
+		}
+		if (r == 0)
+			break;
+		off += r;
+	}
+	if (c->closing)
+		return;
+	have -= off;
+	if (have > IN_MAX) {
+		vdb_count(REG_INVALID_MSG_FMT, 1);
+		conn_close(c, "frame too long");
+		return;
+	}
+	free(c->in);
+	c->in = NULL;
+	c->inlen = 0;
+	if (have) {
+		if ((c->in = malloc(have)) == NULL) {
+			conn_close(c, "out of memory");
+			return;
+		}
+		memcpy(c->in, rbuf + off, have);
+		c->inlen = have;
+	}
+	set_idle(c);
+}
+
+static void
+conn_io(int fd, int revents, void *arg)
+{
+	struct conn	*c = arg;
+
+	if (c->closing)
+		return;
+	if (revents & POLLOUT) {
+		if (conn_flush(c) == -1) {
+			conn_close(c, "write error");
+			return;
+		}
+	}
+	if (revents & (POLLIN | POLLHUP | POLLERR))
+		conn_read(c);
+}
+
+/* at the cap, the oldest connection without an accepted serial goes */
+static int
+make_room(void)
+{
+	struct conn	*c;
+
+	if (nconns < pconf->max_connections)
+		return 1;
+	TAILQ_FOREACH(c, &conns, entry)
+		if (!c->identified && !c->client && !c->closing) {
+			conn_close(c, "evicted: connection limit reached");
+			return 1;
+		}
+	return 0;
+}
+
+static void
+listener_accept(int fd, int revents, void *arg)
+{
+	struct listener		*l = arg;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen = sizeof(ss);
+	char			 host[NI_MAXHOST], serv[NI_MAXSERV], peer[64];
+	int			 s;
+
+	s = accept4(fd, (struct sockaddr *)&ss, &sslen,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (s == -1) {
+		if (errno == EMFILE || errno == ENFILE) {
+			/* no busy loop: wait until a connection closes */
+			log_warnx("accept: %s: not accepting until a "
+			    "connection closes", strerror(errno));
+			pause_accept(1);
+		} else if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("accept");
+		return;
+	}
+	if (getnameinfo((struct sockaddr *)&ss, sslen, host, sizeof(host),
+	    serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		snprintf(peer, sizeof(peer), "?");
+	else
+		snprintf(peer, sizeof(peer), "%s:%s", host, serv);
+	if (!make_room()) {
+		log_warnx("connection from %s refused: max_connections (%d) "
+		    "reached and every connection is identified", peer,
+		    pconf->max_connections);
+		close(s);
+		return;
+	}
+	if (conn_new(s, l->il.proto, peer, NULL) == NULL) {
+		close(s);
+		return;
+	}
+	vdb_count(REG_INVERTER_CNT, 1);
+	log_debug("connection from %s on %s", peer,
+	    l->il.proto == DEV_GEN3 ? "gen3" : "gen3plus");
+}
+
+void
+conn_listener_add(int fd, const struct ipc_listener *il)
+{
+	struct listener	*l;
+
+	if (il->proto != DEV_GEN3 && il->proto != DEV_GEN3PLUS)
+		fatalx("malformed IPC message LISTENER: protocol %d",
+		    il->proto);
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		fatal("listener");
+	l->fd = fd;
+	l->il = *il;
+	l->il.addr[sizeof(l->il.addr) - 1] = '\0';
+	l->gen = listen_gen + 1;
+	TAILQ_INSERT_TAIL(&listeners, l, entry);
+}
+
+/* the new listener set is complete: start it, drop the old one */
+void
+conn_listeners_done(void)
+{
+	struct listener	*l, *next;
+
+	listen_gen++;
+	TAILQ_FOREACH_SAFE(l, &listeners, entry, next) {
+		if (l->gen != listen_gen) {
+			if (l->ev != NULL)
+				ev_del(l->ev);
+			close(l->fd);
+			TAILQ_REMOVE(&listeners, l, entry);
+			free(l);
+			continue;
+		}
+		if (l->ev == NULL && pconf != NULL) {
+			l->ev = ev_add(l->fd, accept_paused ? 0 : POLLIN,
+			    listener_accept, l);
+			log_info("listening on %s:%u (%s)", l->il.addr,
+			    l->il.port, l->il.proto == DEV_GEN3 ? "gen3" :
+			    "gen3plus");
+		}
+	}
+}
+
+/* is sa one of our listeners: the same port on an address of ours? */
+int
+conn_is_own_listener(const struct sockaddr *sa, socklen_t salen)
+{
+	struct listener		*l;
+	struct sockaddr_storage	 ss;
+	uint16_t		 port;
+	int			 s, local, found = 0;
+
+	if (sa->sa_family == AF_INET)
+		port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	else if (sa->sa_family == AF_INET6)
+		port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	else
+		return 0;
+	TAILQ_FOREACH(l, &listeners, entry)
+		if (l->il.port == port)
+			found = 1;
+	if (!found)
+		return 0;
+	/* an address we can bind to is an address of this machine */
+	if (salen > sizeof(ss))
+		return 0;
+	memcpy(&ss, sa, salen);
+	if (ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&ss)->sin6_port = 0;
+	if ((s = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	local = bind(s, (struct sockaddr *)&ss, salen) == 0;
+	close(s);
+	return local;
+}
+
+/* client mode */
+
+static void
+client_io(int fd, int revents, void *arg)
+{
+	struct client	*cl = arg;
+	struct conn	*c;
+	int		 err = 0;
+	socklen_t	 len = sizeof(err);
+	char		 peer[64];
+
+	ev_del(cl->ev);
+	cl->ev = NULL;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	if (err != 0) {
+		log_warnx("client mode %s: connect %s:%d: %s", cl->serial,
+		    cl->host, cl->port, strerror(err));
+		close(fd);
+		cl->fd = -1;
+		ev_timer_add(&cl->retry, CLIENT_RETRY_MS);
+		return;
+	}
+	cl->fd = -1;
+	snprintf(peer, sizeof(peer), "%s:%d", cl->host, cl->port);
+	if ((c = conn_new(fd, DEV_GEN3PLUS, peer, cl)) == NULL) {
+		close(fd);
+		ev_timer_add(&cl->retry, CLIENT_RETRY_MS);
+		return;
+	}
+	cl->conn = c;
+	log_info("%s: client mode connection to %s up", c->name, cl->serial);
+	g3p_client_connected(c->g3p);
+}
+
+static void
+client_resolved(void *arg, const struct ipc_resolved *res)
+{
+	struct client		*cl = arg;
+	const struct sockaddr	*sa;
+	int			 fd;
+
+	cl->resolving = 0;
+	if (res->error != 0 || res->naddr == 0) {
+		log_warnx("client mode %s: cannot resolve %s", cl->serial,
+		    cl->host);
+		ev_timer_add(&cl->retry, CLIENT_RETRY_MS);
+		return;
+	}
+	sa = (const struct sockaddr *)res->addr[0].sa;
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1 || (connect(fd, sa, res->addr[0].len) == -1 &&
+	    errno != EINPROGRESS)) {
+		log_warn("client mode %s: connect %s", cl->serial, cl->host);
+		if (fd != -1)
+			close(fd);
+		ev_timer_add(&cl->retry, CLIENT_RETRY_MS);
+		return;
+	}
+	cl->fd = fd;
+	if ((cl->ev = ev_add(fd, POLLOUT, client_io, cl)) == NULL) {
+		close(fd);
+		cl->fd = -1;
+		ev_timer_add(&cl->retry, CLIENT_RETRY_MS);
+	}
+}
+
+static void
+client_connect(struct client *cl)
+{
+	if (cl->conn != NULL || cl->resolving || cl->fd != -1)
+		return;
+	cl->resolving = 1;
+	proxyd_resolve(cl->host, cl->port, client_resolved, cl);
+}
+
+static void
+client_retry(struct ev_timer *t, void *arg)
+{
+	client_connect(arg);
+}
+
+static void
+client_stop(struct client *cl)
+{
+	TAILQ_REMOVE(&clients, cl, entry);
+	ev_timer_del(&cl->retry);
+	if (cl->resolving)
+		proxyd_resolve_cancel(cl);
+	if (cl->ev != NULL)
+		ev_del(cl->ev);
+	if (cl->fd != -1)
+		close(cl->fd);
+	cl->gone = 1;
+	if (cl->conn != NULL)
+		conn_close(cl->conn, "device removed from the configuration");
+	else
+		free(cl);
+}
+
+static void
+clients_reconf(void)
+{
+	struct conf_device	*d;
+	struct client		*cl, *next;
+
+	TAILQ_FOREACH_SAFE(cl, &clients, entry, next) {
+		d = conf_find_serial(pconf, cl->serial);
+		if (d == NULL || !d->client_mode ||
+		    strcmp(d->client_host, cl->host) != 0 ||
+		    d->client_port != cl->port)
+			client_stop(cl);
+	}
+	TAILQ_FOREACH(d, &pconf->devices, entry) {
+		if (!d->client_mode)
+			continue;
+		TAILQ_FOREACH(cl, &clients, entry)
+			if (strcmp(cl->serial, d->serial) == 0)
+				break;
+		if (cl != NULL)
+			continue;
+		if ((cl = calloc(1, sizeof(*cl))) == NULL)
+			continue;
+		strlcpy(cl->serial, d->serial, sizeof(cl->serial));
+		strlcpy(cl->host, d->client_host, sizeof(cl->host));
+		cl->port = d->client_port;
+		cl->fd = -1;
+		ev_timer_init(&cl->retry, client_retry, cl);
+		TAILQ_INSERT_TAIL(&clients, cl, entry);
+		client_connect(cl);
+	}
+}
+
+/*
+ * A new configuration.  Connections of devices whose block is gone are
+ * closed; the others stay up, keep the configuration they started with
+ * (it is freed when the last of them closes) and take the new one when
+ * the device reconnects.  A device whose block changed is reconnected.
+ */
+void
+conn_reconf(struct tsun_conf *nc)
+{
+	struct tsun_conf	*old = pconf;
+	struct conn		*c, *next;
+	struct conf_device	*d;
+
+	pconf = nc;
+	TAILQ_FOREACH_SAFE(c, &conns, entry, next) {
+		if (c->closing || !c->identified || c->unknown)
+			continue;
+		d = conf_find_serial(nc, c->serial);
+		if (d == NULL) {
+			if (c->vd != NULL)
+				vdb_forget(c->vd);
+			c->vd = NULL;
+			conn_close(c, "device removed from the configuration");
+		} else if (c->dc != NULL && !conf_device_equal(c->dc, d))
+			conn_close(c, "device configuration changed");
+	}
+	if (old != NULL && old != nc && old->refs == 0)
+		conf_free(old);
+	clients_reconf();
+}
+
+void
+conn_command(const struct cmd_msg *cmd)
+{
+	struct conn	*c;
+
+	TAILQ_FOREACH(c, &conns, entry) {
+		if (c->closing || !c->identified ||
+		    strcmp(c->serial, cmd->serial) != 0)
+			continue;
+		if (c->g3 != NULL && gen3_command(c->g3, cmd) == 0)
+			return;
+		if (c->g3p != NULL && g3p_command(c->g3p, cmd) == 0)
+			return;
+		log_warnx("%s: command %d not possible now", c->name,
+		    cmd->kind);
+		return;
+	}
+	log_warnx("command %d for %s: device not connected", cmd->kind,
+	    cmd->serial);
+}
+
+static void
+fmt_time(char *buf, size_t len, time_t t)
+{
+	struct tm	 tm;
+
+	if (t == 0) {
+		strlcpy(buf, "-", len);
+		return;
+	}
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+void
+conn_status(struct wbuf *w, const char *what)
+{
+	struct conn	*c;
+	char		 line[512], since[32], last[32];
+	static const enum reg_id counters[] = {
+		REG_INVERTER_CNT, REG_CLOUD_CONN_CNT, REG_UNKNOWN_SNR,
+		REG_UNKNOWN_MSG, REG_INVALID_DATA_TYPE, REG_INTERNAL_ERROR,
+		REG_UNKNOWN_CTRL, REG_OTA_START_MSG, REG_SW_EXCEPTION,
+		REG_INVALID_MSG_FMT, REG_AT_COMMAND, REG_AT_COMMAND_BLOCKED,
+		REG_MODBUS_COMMAND, REG_DCU_COMMAND, REG_SERVER_MODE_CNT,
+		REG_CLIENT_MODE_CNT, REG_PROXY_MODE_CNT, REG_EMU_MODE_CNT
+	};
+	size_t		 i;
+	int64_t		 v;
+
+	if (strcmp(what, "counters") == 0 || strcmp(what, "log") == 0) {
+		if (strcmp(what, "log") == 0)
+			wbuf_add(w, "log:\n", 5);
+		for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+			const struct reg_def *r = reg_get(counters[i]);
+
+			if (r == NULL)
+				continue;
+			v = 0;
+			vdb_get_int(vdb_proxy(), counters[i], &v);
+			snprintf(line, sizeof(line), "%-22s %lld\n", r->key,
+			    (long long)v);
+			wbuf_add(w, line, strlen(line));
+		}
+		snprintf(line, sizeof(line), "%-22s %llu\n%-22s %d\n",
+		    "Cloud_Frames_Dropped",
+		    (unsigned long long)cloud_dropped_total, "Connections",
+		    nconns);
+		wbuf_add(w, line, strlen(line));
+		return;
+	}
+	snprintf(line, sizeof(line), "%-16s %-10s %-8s %-22s %-19s %-19s "
+	    "%-10s %s\n", "SERIAL", "NODE", "PROTO", "PEER", "SINCE",
+	    "LAST DATA", "CLOUD", "DROPPED");
+	wbuf_add(w, line, strlen(line));
+	TAILQ_FOREACH(c, &conns, entry) {
+		if (c->closing)
+			continue;
+		fmt_time(since, sizeof(since), c->since);
+		fmt_time(last, sizeof(last), c->last_data);
+		snprintf(line, sizeof(line), "%-16s %-10s %-8s %-22s %-19s "
+		    "%-19s %-10s %llu\n", c->identified ? c->serial : "-",
+		    c->dc && c->dc->node_id[0] ? c->dc->node_id : "-",
+		    c->proto == DEV_GEN3 ? "gen3" : "gen3plus", c->peer,
+		    since, last, cloud_state(c->cloud),
+		    (unsigned long long)cloud_dropped(c->cloud));
+		wbuf_add(w, line, strlen(line));
+	}
+}
+
+void
+conn_init(void)
+{
+}
+
+void
+conn_shutdown(void)
+{
+	struct conn	*c;
+	struct client	*cl;
+
+	while ((cl = TAILQ_FIRST(&clients)) != NULL)
+		client_stop(cl);
+	while ((c = TAILQ_FIRST(&conns)) != NULL)
+		conn_close(c, "shutting down");
+}

@@ -1,0 +1,36 @@
+/*
+ * GEN3PLUS (Solarman V5) data layouts: where the fields of the logger
+ * indication (0x4110, spec T1) and of the data indications (0x4210,
+ * T2/T3/T4 by sensor list) sit, as byte offsets from the frame start.
+ */
+#ifndef TSUN_G3P_LAYOUT_H
+#define TSUN_G3P_LAYOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proxyd/modbus.h"
+
+#define G3P_SL_MS	0x02b0	/* MS series */
+#define G3P_SL_MX	0x1097	/* MX3000D / Titan */
+#define G3P_SL_DCU	0x3026	/* DC1000 battery */
+
+struct g3p_layout {
+	const struct mb_field	*f;
+	size_t			 n;
+};
+
+/* T1: the 0x4110 logger indication */
+extern const struct g3p_layout	g3p_layout_4110;
+/* the 0x4210 layout of a sensor list, NULL if unknown */
+const struct g3p_layout	*g3p_layout_4210(uint16_t sensor_list);
+
+/*
+ * Decode every field of the layout that lies inside p[0..len) (len
+ * without checksum and stop byte): fields that do not fit are skipped.
+ * Returns the number of values reported.
+ */
+int	g3p_layout_decode(const struct g3p_layout *, const uint8_t *, size_t,
+	    mb_value_cb, void *);
+
+#endif

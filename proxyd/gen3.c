@@ -1,0 +1,1343 @@
+/*
+ * GEN3 "Talent" protocol: the data loggers of the TSUN GEN3 inverters.
+ * Frames: int32 length, Pascal id (the logger serial), control byte,
+ * message id, payload; all integers big-endian.  The proxy answers the
+ * logger itself and forwards copies to the cloud; see gen3-talent.md.
+ */
+#include <sys/types.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/cmd.h"
+#include "common/conf.h"
+#include "common/log.h"
+#include "common/registers.h"
+#include "proxyd/gen3.h"
+#include "proxyd/modbus.h"
+#include "proxyd/proto.h"
+#include "proxyd/valuedb.h"
+
+#define SIDE_DEV	0
+#define SIDE_CLOUD	1
+
+#define DATA_ID_COLLECTOR	0x0e100000
+#define DATA_ID_INV_0001	0x01900001
+#define DATA_ID_INV_0000	0x01900000
+
+#define REPLAY_AGE_S		86400.0
+#define POLL_SLOW_REG		0x2000
+#define POLL_SLOW_CNT		96
+#define POLL_FAST_REG		0x3000
+#define POLL_FAST_CNT		48
+#define MB_PREFIX		"\x00\x01\xa3\x28"
+
+/* groups whose change stamps a "Timestamp" key */
+#define GRP_GRID	0x01
+#define GRP_INPUT	0x02
+#define GRP_TOTAL	0x04
+#define GRP_INVERTER	0x08
+
+struct g3_info {
+	uint32_t	id;
+	enum reg_id	reg;
+	int		ratio;		/* x100/1024 (coefficients) */
+};
+
+struct g3_mbq {
+	uint8_t		rtu[MB_REQ_LEN];
+	struct mb_req	req;
+	int		from_cloud;
+};
+
+struct gen3 {
+	const struct tsun_conf		*conf;
+	const struct proto_io		*io;
+	int				 side;
+	const struct conf_device	*dc;
+	struct vdb_dev			*vd;
+	int				 polling;
+	int				 poll_ms;
+	int				 counted;	/* a counter changed */
+	int				 dirty;		/* a value changed */
+	/* MODBUS requests: q[0] is outstanding when mb_busy */
+	struct g3_mbq			 q[GEN3_MB_QUEUE];
+	int				 nq;
+	int				 mb_busy;
+	int				 mb_retry;
+	/* scan mode */
+	int				 scan_addr;
+	int				 scan_reg;
+	struct gen3_dbg			 d;
+	uint8_t				 fwd[GEN3_FRAME_MAX];
+};
+
+/* collector data, data_id 0x0E100000 */
+static const struct g3_info map_collector[] = {
+	{ 0x000927c0, REG_CHIP_TYPE, 0 },
+	{ 0x00092ba8, REG_COLLECTOR_FW_VERSION, 0 },
+	{ 0x00092f90, REG_CHIP_MODEL, 0 },
+	{ 0x00094ae8, REG_MAC_ADDR, 0 },
+	{ 0x00095a88, REG_TRACE_URL, 0 },
+	{ 0x00095aec, REG_LOGGER_URL, 0 },
+	{ 0x000c3500, REG_SIGNAL_STRENGTH, 0 },
+	{ 0x000c7f38, REG_COMMUNICATION_TYPE, 0 },
+	{ 0x000c96a8, REG_POWER_ON_TIME, 0 },
+	{ 0x000cf850, REG_DATA_UP_INTERVAL, 0 },
+	{ 0x000cfc38, REG_CONNECT_COUNT, 0 },
+	{ 0x000d0020, REG_COLLECT_INTERVAL, 0 },
+	{ 0, REG_NONE, 0 }
+};
+
+/* inverter data, data_id 0x01900001 (MS-600/800/2000) */
+static const struct g3_info map_inv_0001[] = {
+	{ 0x0000000a, REG_PRODUCT_NAME, 0 },
+	{ 0x00000014, REG_MANUFACTURER, 0 },
+	{ 0x0000001e, REG_VERSION, 0 },
+	{ 0x00000028, REG_SERIAL_NUMBER, 0 },
+	{ 0x00000032, REG_EQUIPMENT_MODEL, 0 },
+	{ 0x00000064, REG_INVERTER_STATUS, 0 },
+	{ 0x00000190, REG_EVENT_ALARM, 0 },
+	{ 0x000001f4, REG_EVENT_FAULT, 0 },
+	{ 0x00000258, REG_EVENT_BF1, 0 },
+	{ 0x000002bc, REG_EVENT_BF2, 0 },
+	{ 0x000003e8, REG_GRID_VOLTAGE, 0 },
+	{ 0x0000044c, REG_GRID_CURRENT, 0 },
+	{ 0x000004b0, REG_GRID_FREQUENCY, 0 },
+	{ 0x00000514, REG_INVERTER_TEMP, 0 },
+	{ 0x000005dc, REG_RATED_POWER, 0 },
+	{ 0x00000640, REG_OUTPUT_POWER, 0 },
+	{ 0x000006a4, REG_PV1_VOLTAGE, 0 },
+	{ 0x00000708, REG_PV1_CURRENT, 0 },
+	{ 0x0000076c, REG_PV1_POWER, 0 },
+	{ 0x000007d0, REG_PV2_VOLTAGE, 0 },
+	{ 0x00000834, REG_PV2_CURRENT, 0 },
+	{ 0x00000898, REG_PV2_POWER, 0 },
+	{ 0x000008fc, REG_PV3_VOLTAGE, 0 },
+	{ 0x00000960, REG_PV3_CURRENT, 0 },
+	{ 0x000009c4, REG_PV3_POWER, 0 },
+	{ 0x00000a28, REG_PV4_VOLTAGE, 0 },
+	{ 0x00000a8c, REG_PV4_CURRENT, 0 },
+	{ 0x00000af0, REG_PV4_POWER, 0 },
+	{ 0x00000b54, REG_DAILY_GENERATION, 0 },
+	{ 0x00000bb8, REG_TOTAL_GENERATION, 0 },
+	{ 0x00000c1c, REG_PV1_DAILY_GENERATION, 0 },
+	{ 0x00000c80, REG_PV1_TOTAL_GENERATION, 0 },
+	{ 0x00000ce4, REG_PV2_DAILY_GENERATION, 0 },
+	{ 0x00000d48, REG_PV2_TOTAL_GENERATION, 0 },
+	{ 0x00000dac, REG_PV3_DAILY_GENERATION, 0 },
+	{ 0x00000e10, REG_PV3_TOTAL_GENERATION, 0 },
+	{ 0x00000e74, REG_PV4_DAILY_GENERATION, 0 },
+	{ 0x00000ed8, REG_PV4_TOTAL_GENERATION, 0 },
+	{ 0x00000fa0, REG_BOOT_STATUS, 0 },
+	{ 0x00001004, REG_DSP_STATUS, 0 },
+	{ 0x000010cc, REG_WORK_MODE, 0 },
+	{ 0x000011f8, REG_OUTPUT_SHUTDOWN, 0 },
+	{ 0x0000125c, REG_MAX_DESIGNED_POWER, 0 },
+	{ 0x000012c0, REG_RATED_LEVEL, 0 },
+	{ 0x00001324, REG_INPUT_COEFFICIENT, 1 },
+	{ 0x00001388, REG_GRID_VOLT_CAL_COEF, 0 },
+	{ 0x00002710, REG_PROD_COMPL_TYPE, 0 },
+	{ 0x00003200, REG_OUTPUT_COEFFICIENT, 1 },
+	{ 0x00013880, REG_NO_INPUTS, 0 },
+	{ 0, REG_NONE, 0 }
+};
+
+/* inverter data, data_id 0x01900000 (MS-3000) */
+static const struct g3_info map_inv_0000[] = {
+	{ 0x0000000a, REG_PRODUCT_NAME, 0 },
+	{ 0x00000014, REG_MANUFACTURER, 0 },
+	{ 0x0000001e, REG_VERSION, 0 },
+	{ 0x00000046, REG_SERIAL_NUMBER, 0 },
+	{ 0x0000005a, REG_EQUIPMENT_MODEL, 0 },
+	{ 0x00000064, REG_INVERTER_STATUS, 0 },
+	{ 0x00000190, REG_EVENT_ALARM, 0 },
+	{ 0x000001f4, REG_EVENT_FAULT, 0 },
+	{ 0x00000258, REG_EVENT_BF1, 0 },
+	{ 0x000002bc, REG_EVENT_BF2, 0 },
+	{ 0x00000320, REG_TEST_IVAL_1, 0 },
+	{ 0x000003e8, REG_TEST_VAL_0, 0 },
+	{ 0x0000044c, REG_TEST_VAL_1, 0 },
+	{ 0x000004b0, REG_TEST_VAL_2, 0 },
+	{ 0x00000514, REG_GRID_VOLTAGE, 0 },
+	{ 0x00000578, REG_GRID_CURRENT, 0 },
+	{ 0x000005dc, REG_TEST_VAL_3, 0 },
+	{ 0x00000640, REG_GRID_FREQUENCY, 0 },
+	{ 0x000006a4, REG_TEST_IVAL_2, 0 },
+	{ 0x00000708, REG_TEST_IVAL_3, 0 },
+	{ 0x0000076c, REG_TEST_IVAL_4, 0 },
+	{ 0x000007d0, REG_TEST_VAL_4, 0 },
+	{ 0x00000834, REG_MAX_DESIGNED_POWER, 0 },
+	{ 0x00000898, REG_OUTPUT_POWER, 0 },
+	{ 0x000008fc, REG_DAILY_GENERATION, 0 },
+	{ 0x00000960, REG_TOTAL_GENERATION, 0 },
+	{ 0x000009c4, REG_TEST_IVAL_5, 0 },
+	{ 0x00000a28, REG_TEST_VAL_10, 0 },
+	{ 0x00000a8c, REG_TEST_VAL_11, 0 },
+	{ 0x00000af0, REG_TEST_IVAL_6, 0 },
+	{ 0x00001324, REG_PV1_VOLTAGE, 0 },
+	{ 0x00001388, REG_PV1_CURRENT, 0 },
+	{ 0x000013ec, REG_PV1_POWER, 0 },
+	{ 0x00001450, REG_TEST_VAL_5, 0 },
+	{ 0x000015e0, REG_PV2_VOLTAGE, 0 },
+	{ 0x00001644, REG_PV2_CURRENT, 0 },
+	{ 0x000016a8, REG_PV2_POWER, 0 },
+	{ 0x0000170c, REG_TEST_VAL_6, 0 },
+	{ 0x0000189c, REG_PV3_VOLTAGE, 0 },
+	{ 0x00001900, REG_PV3_CURRENT, 0 },
+	{ 0x00001964, REG_PV3_POWER, 0 },
+	{ 0x000019c8, REG_TEST_VAL_7, 0 },
+	{ 0x00001c20, REG_TEST_VAL_14, 0 },
+	{ 0x00001c84, REG_TEST_VAL_15, 0 },
+	{ 0x00001ce8, REG_TEST_VAL_16, 0 },
+	{ 0x00001d4c, REG_TEST_VAL_17, 0 },
+	{ 0x00001db0, REG_TEST_VAL_18, 0 },
+	{ 0x00001e14, REG_TEST_IVAL_8, 0 },
+	{ 0x00001e78, REG_PV4_VOLTAGE, 0 },
+	{ 0x00001edc, REG_PV4_CURRENT, 0 },
+	{ 0x00001f40, REG_PV4_POWER, 0 },
+	{ 0x00001fa4, REG_TEST_VAL_8, 0 },
+	{ 0x000020c9, REG_TEST_IVAL_9, 0 },
+	{ 0x000020db, REG_TEST_IVAL_10, 0 },
+	{ 0x00002134, REG_PV5_VOLTAGE, 0 },
+	{ 0x00002198, REG_PV5_CURRENT, 0 },
+	{ 0x000021fc, REG_PV5_POWER, 0 },
+	{ 0x000023f0, REG_PV6_VOLTAGE, 0 },
+	{ 0x00002454, REG_PV6_CURRENT, 0 },
+	{ 0x000024b8, REG_PV6_POWER, 0 },
+	{ 0x00002774, REG_TEST_VAL_24, 0 },
+	{ 0x000027d8, REG_TEST_VAL_25, 0 },
+	{ 0x0000283c, REG_TEST_VAL_26, 0 },
+	{ 0x000028a0, REG_TEST_VAL_27, 0 },
+	{ 0x00002904, REG_TEST_VAL_28, 0 },
+	{ 0x00002968, REG_TEST_IVAL_11, 0 },
+	{ 0x000029cc, REG_TEST_IVAL_12, 0 },
+	{ 0, REG_NONE, 0 }
+};
+
+/*
+ * The fallback map of the original holds only the proxy counters and
+ * Polling_Interval, which no logger sends: nothing is decoded from it.
+ */
+static const struct g3_info map_fallback[] = {
+	{ 0, REG_NONE, 0 }
+};
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static int64_t
+get64(const uint8_t *p)
+{
+	return (int64_t)((uint64_t)get32(p) << 32 | get32(p + 4));
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static void
+put64(uint8_t *p, int64_t v)
+{
+	put32(p, (uint64_t)v >> 32);
+	put32(p + 4, (uint32_t)v);
+}
+
+ssize_t
+gen3_parse_frame(const uint8_t *p, size_t len, struct gen3_hdr *h)
+{
+	size_t	 total, i;
+
+	memset(h, 0, sizeof(*h));
+	if (len < 5)
+		return GEN3_PARTIAL;
+	h->msg_len = get32(p);
+	h->id_len = p[4];
+	if (h->id_len > GEN3_ID_MAX)
+		return GEN3_BAD;
+	/* checked before buffering anything: a length we cannot hold */
+	if (h->msg_len > GEN3_FRAME_MAX - 4 ||
+	    h->msg_len < (uint32_t)h->id_len + 3)
+		return GEN3_BAD;
+	if (len < 7 + (size_t)h->id_len)
+		return GEN3_PARTIAL;
+	/* the header is complete: report it even while the payload is not */
+	h->header_len = 7 + h->id_len;
+	h->data_len = h->msg_len - h->id_len - 3;
+	for (i = 0; i < h->id_len; i++)
+		h->id[i] = p[5 + i];
+	h->id[h->id_len] = '\0';
+	h->ctrl = p[5 + h->id_len];
+	h->msg_id = p[6 + h->id_len];
+	total = 4 + (size_t)h->msg_len;
+	if (len < total)
+		return GEN3_PARTIAL;
+	h->data = p + h->header_len;
+	return total;
+}
+
+int
+gen3_parse_data(const uint8_t *p, size_t len, struct gen3_data *d)
+{
+	size_t	 left = len, i;
+
+	memset(d, 0, sizeof(*d));
+	if (left < 5)
+		goto too_short;
+	d->data_id = get32(p);
+	d->id2_len = p[4];
+	left -= 5;
+	if (left < (size_t)d->id2_len + 1 + 8)
+		goto too_short;
+	for (i = 0; i < d->id2_len; i++)
+		d->id2[i] = p[5 + i];
+	d->id2[d->id2_len] = '\0';
+	/* one unknown byte (0x01) before the timestamp */
+	d->ts_pos = 5 + d->id2_len + 1;
+	d->ts_ms = get64(p + d->ts_pos);
+	d->tlv = p + d->ts_pos + 8;
+	d->tlv_len = len - (d->ts_pos + 8);
+	return 0;
+too_short:
+	return -1;
+}
+
+double
+gen3_round2(double v)
+{
+	char	 buf[64];
+
+	/* printf rounds the exact binary value, as Python's round() */
+	snprintf(buf, sizeof(buf), "%.2f", v);
+	return strtod(buf, NULL);
+}
+
+int
+gen3_tlv_decode(const uint8_t *p, size_t len, gen3_tlv_cb cb, void *arg)
+{
+	struct gen3_tlv	 t;
+	size_t		 left = len, o, n, i;
+	uint32_t	 count, k;
+	union {
+		uint32_t	u;
+		float		f;
+	} fu;
+
+	if (left < 4)
+		goto bad;
+	count = get32(p);
+	p += 4;
+	left -= 4;
+	for (k = 0; k < count; k++) {
+		memset(&t, 0, sizeof(t));
+		if (left < 5)
+			goto bad;
+		t.info_id = get32(p);
+		t.type = p[4];
+		p += 5;
+		left -= 5;
+		switch (t.type) {
+		case 'T':
+			if (left < 1 || left - 1 < p[0])
+				goto bad;
+			n = p[0];
+			for (i = 0, o = 0; i < n; i++) {
+				if (p[1 + i] > 0x7f) {
+					/* U+FFFD, as a strict ASCII decode */
+					t.s[o++] = (char)0xef;
+					t.s[o++] = (char)0xbf;
+					t.s[o++] = (char)0xbd;
+				} else if (p[1 + i] != 0)
+					t.s[o++] = p[1 + i];
+			}
+			t.s[o] = '\0';
+			t.vtype = GEN3_TV_STR;
+			n += 1;
+			break;
+		case 'B':
+			if (left < 1)
+				goto bad;
+			t.i = p[0];
+			t.vtype = GEN3_TV_INT;
+			n = 1;
+			break;
+		case 'S':
+			if (left < 2)
+				goto bad;
+			t.i = (int16_t)(p[0] << 8 | p[1]);
+			t.vtype = GEN3_TV_INT;
+			n = 2;
+			break;
+		case 'I':
+			if (left < 4)
+				goto bad;
+			t.i = (int32_t)get32(p);
+			t.vtype = GEN3_TV_INT;
+			n = 4;
+			break;
+		case 'L':
+			if (left < 8)
+				goto bad;
+			t.i = get64(p);
+			t.vtype = GEN3_TV_INT;
+			n = 8;
+			break;
+		case 'F':
+			if (left < 4)
+				goto bad;
+			fu.u = get32(p);
+			t.f = gen3_round2((double)fu.f);
+			t.vtype = GEN3_TV_FLOAT;
+			n = 4;
+			break;
+		case 'A':
+			t.vtype = GEN3_TV_NONE;
+			n = 0;
+			break;
+		case 0:
+			/* end marker */
+			return k + 1;
+		default:
+			goto bad;
+		}
+		p += n;
+		left -= n;
+		if (cb != NULL)
+			cb(arg, &t);
+	}
+	return count;
+bad:
+	return -1;
+}
+
+static long
+gmtoff_at(time_t t)
+{
+	struct tm	 tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return 0;
+	return tm.tm_gmtoff;
+}
+
+double
+gen3_local_to_utc(int64_t ms)
+{
+	time_t	 l, u;
+	long	 ob, oa;
+	int64_t	 sec, frac;
+
+	/* the wall time as if UTC, then placed in the local zone */
+	sec = ms / 1000;
+	frac = ms % 1000;
+	if (frac < 0) {
+		sec--;
+		frac += 1000;
+	}
+	l = (time_t)sec;
+	ob = gmtoff_at(l - 86400);
+	oa = gmtoff_at(l + 86400);
+	/* fold=0 semantics: the offset before a transition wins */
+	if (gmtoff_at(l - ob) == ob)
+		u = l - ob;
+	else if (gmtoff_at(l - oa) == oa)
+		u = l - oa;
+	else
+		u = l - ob;
+	return (double)u + frac / 1000.0;
+}
+
+int64_t
+gen3_local_ms(int64_t utc_ms)
+{
+	int64_t	 s = utc_ms / 1000;
+
+	if (utc_ms % 1000 < 0)
+		s--;
+	return utc_ms + (int64_t)gmtoff_at((time_t)s) * 1000;
+}
+
+size_t
+gen3_build(uint8_t *out, size_t cap, const char *id, uint8_t ctrl,
+    uint8_t msg_id, const uint8_t *payload, size_t plen)
+{
+	size_t	 idl = strlen(id), total;
+
+	if (idl > GEN3_ID_MAX)
+		return 0;
+	total = 7 + idl + plen;
+	if (total > cap)
+		return 0;
+	put32(out, total - 4);
+	out[4] = idl;
+	memcpy(out + 5, id, idl);
+	out[5 + idl] = ctrl;
+	out[6 + idl] = msg_id;
+	if (plen > 0)
+		memcpy(out + 7 + idl, payload, plen);
+	return total;
+}
+
+/* ---- the state machine ---- */
+
+static void
+count(struct gen3 *g, enum reg_id r)
+{
+	vdb_count(r, 1);
+	g->counted = 1;
+}
+
+static void
+set_state(struct gen3 *g, int state)
+{
+	if (g->d.state == state)
+		return;
+	g->d.state = state;
+	if (g->io->state != NULL)
+		g->io->state(g->io->arg, state, g->polling);
+}
+
+static void
+send_side(struct gen3 *g, int side, const uint8_t *p, size_t len)
+{
+	if (side == SIDE_DEV)
+		g->io->to_dev(g->io->arg, p, len);
+	else
+		g->io->to_cloud(g->io->arg, p, len);
+}
+
+static void
+reply(struct gen3 *g, int side, const struct gen3_hdr *h, uint8_t ctrl,
+    uint8_t msg_id, const uint8_t *pl, size_t plen)
+{
+	uint8_t	 buf[64];
+	size_t	 n;
+
+	if ((n = gen3_build(buf, sizeof(buf), h->id, ctrl, msg_id, pl,
+	    plen)) > 0)
+		send_side(g, side, buf, n);
+}
+
+/*
+ * Forward a frame to the other side.  Heartbeats carry the timestamp of
+ * the receiving side's offset, data frames that of the peer; each frame
+ * is rewritten once (the original added k offsets to the first of k).
+ */
+static void
+forward(struct gen3 *g, int side, const uint8_t *frame, size_t len,
+    const struct gen3_hdr *h)
+{
+	struct gen3_data	 d;
+	int64_t			 ofs;
+	size_t			 pos;
+
+	if (len > sizeof(g->fwd))
+		return;
+	/* to_cloud is filtered by the connection layer, this way is ours */
+	if (side == SIDE_CLOUD && g->conf != NULL &&
+	    !g->conf->tsun.cloud_enabled)
+		return;
+	memcpy(g->fwd, frame, len);
+	if (h->msg_id == GEN3_MSG_HEARTBEAT && h->ctrl == GEN3_CTRL_IND &&
+	    h->data_len == 9) {
+		ofs = side == SIDE_DEV ? g->d.ts_off_dev : g->d.ts_off_cloud;
+		pos = h->header_len + 1;
+		put64(g->fwd + pos, get64(g->fwd + pos) + ofs);
+	} else if ((h->msg_id == GEN3_MSG_COLL_DATA ||
+	    h->msg_id == GEN3_MSG_INV_DATA) &&
+	    gen3_parse_data(h->data, h->data_len, &d) == 0) {
+		ofs = side == SIDE_DEV ? g->d.ts_off_cloud : g->d.ts_off_dev;
+		pos = h->header_len + d.ts_pos;
+		put64(g->fwd + pos, d.ts_ms + ofs);
+	}
+	send_side(g, side == SIDE_DEV ? SIDE_CLOUD : SIDE_DEV, g->fwd, len);
+}
+
+static void
+store_int(struct gen3 *g, enum reg_id r, int64_t v)
+{
+	if (g->vd != NULL && vdb_set_int(g->vd, r, v))
+		g->dirty = 1;
+}
+
+static void
+store_str(struct gen3 *g, enum reg_id r, const char *v)
+{
+	if (g->vd != NULL && vdb_set_str(g->vd, r, v))
+		g->dirty = 1;
+}
+
+static int
+accept_serial(struct gen3 *g, const char *id)
+{
+	const struct conf_device	*dc = NULL;
+	struct vdb_dev			*vd = NULL;
+	int				 i;
+	static const enum reg_id	 pvman[MAX_PV] = {
+		REG_PV1_MANUFACTURER, REG_PV2_MANUFACTURER,
+		REG_PV3_MANUFACTURER, REG_PV4_MANUFACTURER,
+		REG_PV5_MANUFACTURER, REG_PV6_MANUFACTURER
+	};
+	static const enum reg_id	 pvmod[MAX_PV] = {
+		REG_PV1_MODEL, REG_PV2_MODEL, REG_PV3_MODEL,
+		REG_PV4_MODEL, REG_PV5_MODEL, REG_PV6_MODEL
+	};
+
+	if (g->d.serial[0] != '\0' && strcmp(g->d.serial, id) == 0)
+		return 1;
+	if (!g->io->accept(g->io->arg, id, 0, &dc, &vd) || vd == NULL)
+		return 0;
+	strlcpy(g->d.serial, id, sizeof(g->d.serial));
+	g->dc = dc;
+	g->vd = vd;
+	g->polling = dc != NULL && dc->modbus_polling;
+	g->poll_ms = (dc != NULL && dc->modbus_interval > 0 ?
+	    dc->modbus_interval : 60) * 1000;
+	if (dc != NULL && dc->scanning) {
+		g->scan_addr = 1;
+		g->scan_reg = dc->scan_start;
+	}
+	store_str(g, REG_COLLECTOR_SNR, id);
+	for (i = 0; dc != NULL && i < MAX_PV; i++) {
+		if (!dc->pv[i].present)
+			continue;
+		store_str(g, pvman[i], dc->pv[i].manufacturer);
+		store_str(g, pvmod[i], dc->pv[i].type);
+	}
+	if (g->d.state == PSTATE_INIT)
+		set_state(g, PSTATE_RECEIVED);
+	return 1;
+}
+
+/* ---- MODBUS over Talent ---- */
+
+static void
+mb_transmit(struct gen3 *g)
+{
+	uint8_t	 pl[5 + MB_REQ_LEN], buf[64];
+	size_t	 n;
+
+	if (g->io->timer != NULL)
+		g->io->timer(g->io->arg, GEN3_TIMER_MODBUS, GEN3_MB_TIMEOUT_MS);
+	/* a cloud command waits its turn, but goes out only when up */
+	if (g->d.state != PSTATE_UP || g->d.pend) {
+		log_warnx("%s: MODBUS request not sent, state not up",
+		    g->d.serial);
+		return;
+	}
+	memcpy(pl, MB_PREFIX, 4);
+	pl[4] = MB_REQ_LEN;
+	memcpy(pl + 5, g->q[0].rtu, MB_REQ_LEN);
+	if ((n = gen3_build(buf, sizeof(buf), g->d.serial, GEN3_CTRL_REQ,
+	    GEN3_MSG_MODBUS, pl, sizeof(pl))) > 0)
+		g->io->to_dev(g->io->arg, buf, n);
+}
+
+static void
+mb_next(struct gen3 *g)
+{
+	if (g->mb_busy || g->nq == 0)
+		return;
+	g->mb_busy = 1;
+	g->mb_retry = 0;
+	mb_transmit(g);
+}
+
+static void
+mb_done(struct gen3 *g)
+{
+	if (!g->mb_busy)
+		return;
+	g->mb_busy = 0;
+	g->nq--;
+	memmove(&g->q[0], &g->q[1], g->nq * sizeof(g->q[0]));
+	if (g->io->timer != NULL)
+		g->io->timer(g->io->arg, GEN3_TIMER_MODBUS, -1);
+	mb_next(g);
+}
+
+static int
+mb_queue(struct gen3 *g, const uint8_t rtu[MB_REQ_LEN],
+    const struct mb_req *req, int from_cloud)
+{
+	if (g->nq >= GEN3_MB_QUEUE)
+		return -1;
+	memcpy(g->q[g->nq].rtu, rtu, MB_REQ_LEN);
+	g->q[g->nq].req = *req;
+	g->q[g->nq].from_cloud = from_cloud;
+	g->nq++;
+	mb_next(g);
+	return 0;
+}
+
+/* a request of the proxy itself: only while up */
+static int
+mb_send_cmd(struct gen3 *g, uint8_t fcode, uint16_t reg, uint16_t val,
+    uint8_t addr)
+{
+	uint8_t		rtu[MB_REQ_LEN];
+	struct mb_req	req;
+
+	if (g->d.state != PSTATE_UP || g->d.pend)
+		return -1;
+	mb_build_req(rtu, addr, fcode, reg, val, &req);
+	return mb_queue(g, rtu, &req, 0);
+}
+
+struct g3_mbctx {
+	struct gen3	*g;
+	int		 groups;
+	int		 n;
+};
+
+static void
+stamp_group(struct gen3 *g, enum reg_id r, int *groups, int64_t ts)
+{
+	const struct reg_def	*def;
+	int			 bit = 0;
+	enum reg_id		 tsreg = REG_NONE;
+
+	if ((def = reg_get(r)) == NULL || def->group == NULL)
+		return;
+	if (strcmp(def->group, "grid") == 0) {
+		bit = GRP_GRID;
+		tsreg = REG_TS_GRID;
+	} else if (strcmp(def->group, "input") == 0) {
+		bit = GRP_INPUT;
+		tsreg = REG_TS_INPUT;
+	} else if (strcmp(def->group, "total") == 0) {
+		bit = GRP_TOTAL;
+		tsreg = REG_TS_TOTAL;
+	} else if (strcmp(def->group, "inverter") == 0)
+		*groups |= GRP_INVERTER;
+	if (bit == 0 || (*groups & bit))
+		return;
+	*groups |= bit;
+	if (ts >= 0)
+		vdb_set_int(g->vd, tsreg, ts);
+}
+
+static void
+mb_value(void *arg, const struct mb_value *v)
+{
+	struct g3_mbctx	*c = arg;
+
+	c->n++;
+	if (mb_value_store(c->g->vd, v)) {
+		c->g->dirty = 1;
+		/* MODBUS values carry the current time, not the logger's */
+		stamp_group(c->g, v->reg, &c->groups,
+		    (int64_t)llround(proto_now_ms() / 1000.0));
+	}
+}
+
+static void
+mb_answer(struct gen3 *g, const uint8_t *frame, size_t len,
+    const struct gen3_hdr *h)
+{
+	struct g3_mbctx	 c;
+	const uint8_t	*rtu;
+	size_t		 sub, rlen;
+	int		 from_cloud;
+
+	sub = h->msg_id == GEN3_MSG_MODBUS2 ? 6 : 5;
+	if (h->data_len < sub)
+		return;
+	rtu = h->data + sub;
+	rlen = h->data_len - sub;
+	g->d.mb_err = mb_check_answer(g->mb_busy ? &g->q[0].req : NULL,
+	    rtu, rlen);
+	if (g->d.mb_err != MB_OK)
+		return;
+	from_cloud = g->q[0].from_cloud;
+	memset(&c, 0, sizeof(c));
+	c.g = g;
+	if (g->dc != NULL && g->dc->scanning && !from_cloud) {
+		log_info("%s: MODBUS scan 0x%04x: %zu bytes", g->d.serial,
+		    g->q[0].req.reg, rlen);
+		log_hexdump("scan", rtu, rlen);
+	} else if (g->vd != NULL && mb_answer_has_data(&g->q[0].req))
+		mb_decode_answer(&g->q[0].req, rtu, rlen, mb_value, &c);
+	g->d.mb_elms = c.n;
+	if (from_cloud)
+		forward(g, SIDE_DEV, frame, len, h);
+	mb_done(g);
+}
+
+static void
+mb_cloud_cmd(struct gen3 *g, const struct gen3_hdr *h)
+{
+	struct mb_req	 req;
+	const uint8_t	*rtu;
+	size_t		 sub;
+
+	sub = h->msg_id == GEN3_MSG_MODBUS2 ? 6 : 5;
+	if (h->data_len < sub) {
+		count(g, REG_INVALID_MSG_FMT);
+		return;
+	}
+	rtu = h->data + sub;
+	if (mb_parse_req(rtu, h->data_len - sub, &req) != 0) {
+		count(g, REG_INVALID_MSG_FMT);
+		return;
+	}
+	count(g, REG_MODBUS_COMMAND);
+	if (mb_queue(g, rtu, &req, 1) != 0)
+		log_warnx("%s: MODBUS queue full", g->d.serial);
+}
+
+static void
+poll_restart(struct gen3 *g)
+{
+	if (!g->polling)
+		return;
+	if (g->io->timer != NULL)
+		g->io->timer(g->io->arg, GEN3_TIMER_POLL, GEN3_POLL_FIRST_MS);
+	store_int(g, REG_POLLING_INTERVAL, g->poll_ms / 1000);
+}
+
+static void
+poll_expired(struct gen3 *g)
+{
+	const struct conf_device	*dc = g->dc;
+	int				 n;
+
+	if (!g->polling)
+		return;
+	if (g->io->timer != NULL)
+		g->io->timer(g->io->arg, GEN3_TIMER_POLL, g->poll_ms);
+	n = g->d.poll_count++;
+	if (dc != NULL && dc->scanning) {
+		g->d.mb_last_reg = g->scan_reg;
+		g->d.mb_last_len = dc->scan_bytes;
+		if (mb_send_cmd(g, MB_FN_READ_HOLDING, g->scan_reg,
+		    dc->scan_bytes, g->scan_addr) == 0) {
+			if (g->scan_reg + dc->scan_step > 0xffff)
+				g->scan_addr = (g->scan_addr + 1) & 0xff;
+			g->scan_reg = (g->scan_reg + dc->scan_step) & 0xffff;
+		}
+		return;
+	}
+	if (n % 30 == 2)
+		mb_send_cmd(g, MB_FN_READ_HOLDING, POLL_SLOW_REG,
+		    POLL_SLOW_CNT, 1);
+	else
+		mb_send_cmd(g, MB_FN_READ_HOLDING, POLL_FAST_REG,
+		    POLL_FAST_CNT, 1);
+}
+
+/* ---- message handlers ---- */
+
+struct g3_tlvctx {
+	struct gen3		*g;
+	struct vdb_dev		*vd;
+	const struct g3_info	*map;
+	int64_t			 ts;
+	int			 groups;
+	int			 changed;
+};
+
+static const struct g3_info *
+info_map(uint32_t data_id)
+{
+	switch (data_id) {
+	case DATA_ID_COLLECTOR:
+		return map_collector;
+	case DATA_ID_INV_0001:
+		return map_inv_0001;
+	case DATA_ID_INV_0000:
+		return map_inv_0000;
+	}
+	return map_fallback;
+}
+
+static void
+tlv_store(void *arg, const struct gen3_tlv *t)
+{
+	struct g3_tlvctx	*c = arg;
+	const struct g3_info	*m;
+	int			 ch = 0;
+
+	for (m = c->map; m->reg != REG_NONE; m++)
+		if (m->id == t->info_id)
+			break;
+	if (m->reg == REG_NONE)
+		return;
+	switch (t->vtype) {
+	case GEN3_TV_INT:
+		if (m->ratio)
+			ch = vdb_set_float(c->vd, m->reg,
+			    gen3_round2(t->i * 100.0 / 1024));
+		else
+			ch = vdb_set_int(c->vd, m->reg, t->i);
+		break;
+	case GEN3_TV_FLOAT:
+		if (m->ratio)
+			ch = vdb_set_float(c->vd, m->reg,
+			    gen3_round2(t->f * 100.0 / 1024));
+		else
+			ch = vdb_set_float(c->vd, m->reg, t->f);
+		break;
+	case GEN3_TV_STR:
+		ch = vdb_set_str(c->vd, m->reg, t->s);
+		break;
+	default:
+		return;
+	}
+	if (ch) {
+		c->changed = 1;
+		stamp_group(c->g, m->reg, &c->groups, c->ts);
+	}
+}
+
+/*
+ * Decode a TLV block with the info-id map of data_id into vd.  ts >= 0
+ * stamps grid/input/total.Timestamp on the first change of the group.
+ * Returns -1 on an invalid type or a block running past its end
+ * (Invalid_Data_Type counted, values before it kept), else 0; *groups
+ * gets GRP_INVERTER when the inverter group changed.
+ */
+static int
+decode_info(struct gen3 *g, struct vdb_dev *vd, uint32_t data_id,
+    const uint8_t *p, size_t len, int64_t ts, int *changed, int *groups)
+{
+	struct g3_tlvctx	 c;
+	int			 rv;
+
+	memset(&c, 0, sizeof(c));
+	c.g = g;
+	c.vd = vd;
+	c.map = info_map(data_id);
+	c.ts = ts;
+	rv = gen3_tlv_decode(p, len, tlv_store, &c);
+	if (rv < 0) {
+		vdb_count(REG_INVALID_DATA_TYPE, 1);
+		if (g != NULL)
+			g->counted = 1;
+	}
+	*changed = c.changed;
+	*groups = c.groups;
+	return rv < 0 ? -1 : 0;
+}
+
+/* for the tests: decode a bare TLV block as the handlers do, no stamps */
+int
+gen3_decode_tlv(struct vdb_dev *vd, uint32_t data_id, const uint8_t *p,
+    size_t len)
+{
+	struct gen3	 g;
+	int		 changed, groups;
+
+	memset(&g, 0, sizeof(g));
+	g.vd = vd;
+	return decode_info(&g, vd, data_id, p, len, -1, &changed, &groups);
+}
+
+static void
+handle_contact(struct gen3 *g, int side, const uint8_t *frame, size_t len,
+    const struct gen3_hdr *h)
+{
+	const uint8_t	*p = h->data;
+	size_t		 n, m;
+	uint8_t		 one = 1;
+
+	if (h->ctrl != GEN3_CTRL_IND) {
+		count(g, REG_UNKNOWN_CTRL);
+		forward(g, side, frame, len, h);
+		return;
+	}
+	if (side == SIDE_CLOUD) {
+		if (g->d.await_contact > 0)
+			g->d.await_contact--;
+		else
+			forward(g, side, frame, len, h);
+		return;
+	}
+	if (h->data_len == 1) {
+		/* a contact response: not ours to answer */
+		forward(g, side, frame, len, h);
+		return;
+	}
+	g->d.name[0] = g->d.mail[0] = '\0';
+	if (h->data_len >= 1 && (n = p[0]) + 2 <= h->data_len) {
+		memcpy(g->d.name, p + 1, n);
+		g->d.name[n] = '\0';
+		m = p[n + 1];
+		if (n + 2 + m <= h->data_len) {
+			memcpy(g->d.mail, p + n + 2, m);
+			g->d.mail[m] = '\0';
+		}
+	}
+	reply(g, side, h, GEN3_CTRL_IND, GEN3_MSG_CONTACT, &one, 1);
+}
+
+static void
+handle_time(struct gen3 *g, int side, const uint8_t *frame, size_t len,
+    const struct gen3_hdr *h)
+{
+	uint8_t	 ts[8];
+	int64_t	 local, ofs;
+
+	if (h->ctrl != GEN3_CTRL_IND) {
+		count(g, REG_UNKNOWN_CTRL);
+		forward(g, side, frame, len, h);
+		return;
+	}
+	local = gen3_local_ms(proto_now_ms());
+	if (h->data_len == 0) {
+		put64(ts, local);
+		reply(g, side, h, GEN3_CTRL_IND, GEN3_MSG_TIME, ts, 8);
+		if (side == SIDE_DEV && g->d.state == PSTATE_UP)
+			g->d.pend = 1;
+		forward(g, side, frame, len, h);
+	} else if (h->data_len >= 8) {
+		ofs = get64(h->data) - local;
+		if (side == SIDE_CLOUD) {
+			g->d.ts_off_cloud = ofs;
+			g->d.ts_off_dev = ofs;
+		} else
+			g->d.ts_off_dev = ofs;
+	} else
+		forward(g, side, frame, len, h);
+}
+
+static void
+handle_heartbeat(struct gen3 *g, int side, const uint8_t *frame, size_t len,
+    const struct gen3_hdr *h)
+{
+	uint8_t	 two = 2;
+
+	if (h->ctrl == GEN3_CTRL_RESP)
+		return;
+	if (h->ctrl != GEN3_CTRL_IND) {
+		count(g, REG_UNKNOWN_CTRL);
+		forward(g, side, frame, len, h);
+		return;
+	}
+	if (h->data_len != 9) {
+		forward(g, side, frame, len, h);
+		return;
+	}
+	if (side == SIDE_DEV) {
+		g->d.pend = 0;
+		set_state(g, PSTATE_UP);
+		poll_restart(g);
+	}
+	reply(g, side, h, GEN3_CTRL_RESP, GEN3_MSG_HEARTBEAT, &two, 1);
+	forward(g, side, frame, len, h);
+}
+
+static void
+handle_data(struct gen3 *g, int side, const uint8_t *frame, size_t len,
+    const struct gen3_hdr *h)
+{
+	struct gen3_data	 d;
+	char			 sl[9];
+	uint8_t			 one = 1;
+	int			 inv = h->msg_id == GEN3_MSG_INV_DATA;
+	int			 changed = 0, groups = 0;
+	double			 ts_utc, now;
+	int64_t			 mdp;
+
+	if (h->ctrl == GEN3_CTRL_RESP)
+		return;
+	if (h->ctrl != GEN3_CTRL_IND) {
+		count(g, REG_UNKNOWN_CTRL);
+		forward(g, side, frame, len, h);
+		return;
+	}
+	reply(g, side, h, GEN3_CTRL_RESP, h->msg_id, &one, 1);
+	/* the cloud never sends data; just pass such a frame on */
+	if (side == SIDE_DEV && g->vd != NULL &&
+	    gen3_parse_data(h->data, h->data_len, &d) == 0) {
+		if (inv && g->d.sensor_list == 0) {
+			g->d.sensor_list = d.data_id;
+			snprintf(sl, sizeof(sl), "%08x", d.data_id);
+			store_str(g, REG_SENSOR_LIST, sl);
+		} else if (inv && g->d.sensor_list != d.data_id) {
+			g->d.data_warned = 1;
+			log_warnx("%s: data_id %08x differs from sensor list "
+			    "%08x", g->d.serial, d.data_id, g->d.sensor_list);
+		}
+		ts_utc = gen3_local_to_utc(d.ts_ms);
+		now = proto_now_ms() / 1000.0;
+		if (inv && (now - ts_utc) / REPLAY_AGE_S > 1)
+			log_info("%s: replayed inverter data ignored",
+			    g->d.serial);
+		else {
+			decode_info(g, g->vd, d.data_id, d.tlv, d.tlv_len,
+			    (int64_t)nearbyint(ts_utc), &changed, &groups);
+			if (changed)
+				g->dirty = 1;
+		}
+		if ((groups & GRP_INVERTER) &&
+		    !vdb_has(g->vd, REG_EQUIPMENT_MODEL) &&
+		    vdb_get_int(g->vd, REG_MAX_DESIGNED_POWER, &mdp) &&
+		    mdp == 3000) {
+			store_str(g, REG_EQUIPMENT_MODEL, "TSOL-MS3000");
+			store_str(g, REG_MANUFACTURER, "TSUN");
+			store_int(g, REG_NO_INPUTS, 4);
+		}
+	}
+	if (inv && side == SIDE_DEV) {
+		g->d.pend = 0;
+		set_state(g, PSTATE_UP);
+		poll_restart(g);
+	}
+	forward(g, side, frame, len, h);
+}
+
+static void
+handle_ota(struct gen3 *g, int side, const uint8_t *frame, size_t len,
+    const struct gen3_hdr *h)
+{
+	if (h->ctrl == GEN3_CTRL_REQ)
+		count(g, REG_OTA_START_MSG);
+	else if (h->ctrl != GEN3_CTRL_IND)
+		count(g, REG_UNKNOWN_CTRL);
+	forward(g, side, frame, len, h);
+}
+
+static void
+handle_modbus(struct gen3 *g, int side, const uint8_t *frame, size_t len,
+    const struct gen3_hdr *h)
+{
+	if (h->ctrl == GEN3_CTRL_REQ && side == SIDE_CLOUD)
+		mb_cloud_cmd(g, h);
+	else if (h->ctrl == GEN3_CTRL_IND && side == SIDE_DEV)
+		mb_answer(g, frame, len, h);
+	else if (h->ctrl == GEN3_CTRL_IND)
+		count(g, REG_UNKNOWN_MSG);
+	else {
+		/* includes a request from the logger, which crashed upstream */
+		count(g, REG_UNKNOWN_CTRL);
+		forward(g, side, frame, len, h);
+	}
+}
+
+static void
+dispatch(struct gen3 *g, int side, const uint8_t *frame, size_t len,
+    const struct gen3_hdr *h)
+{
+	size_t	 i;
+
+	g->d.msg_count++;
+	for (i = 0; i < h->id_len; i++) {
+		/* serials are ASCII; anything else cannot be accepted */
+		if ((uint8_t)h->id[i] < 0x20 || (uint8_t)h->id[i] > 0x7e) {
+			count(g, REG_INVALID_MSG_FMT);
+			return;
+		}
+	}
+	if (!accept_serial(g, h->id))
+		return;
+	switch (h->msg_id) {
+	case GEN3_MSG_CONTACT:
+		handle_contact(g, side, frame, len, h);
+		break;
+	case GEN3_MSG_TIME:
+		handle_time(g, side, frame, len, h);
+		break;
+	case GEN3_MSG_HEARTBEAT:
+		handle_heartbeat(g, side, frame, len, h);
+		break;
+	case GEN3_MSG_COLL_DATA:
+	case GEN3_MSG_INV_DATA:
+		handle_data(g, side, frame, len, h);
+		break;
+	case GEN3_MSG_OTA:
+		handle_ota(g, side, frame, len, h);
+		break;
+	case GEN3_MSG_MODBUS:
+	case GEN3_MSG_MODBUS2:
+		handle_modbus(g, side, frame, len, h);
+		break;
+	default:
+		count(g, REG_UNKNOWN_MSG);
+		forward(g, side, frame, len, h);
+		break;
+	}
+}
+
+static ssize_t
+input(struct gen3 *g, int side, const uint8_t *p, size_t len)
+{
+	struct gen3_hdr	 h;
+	ssize_t		 n;
+	size_t		 used = 0;
+
+	/* network test of the original: "ping" echoed by the listener */
+	if (side == SIDE_DEV && len >= 4 && memcmp(p, "ping", 4) == 0) {
+		g->io->to_dev(g->io->arg, (const uint8_t *)"ping", 4);
+		used = 4;
+	}
+	while (used < len) {
+		n = gen3_parse_frame(p + used, len - used, &h);
+		if (n == GEN3_PARTIAL)
+			break;
+		if (n == GEN3_BAD) {
+			/* no way to find the next frame: drop what we have */
+			count(g, REG_INVALID_MSG_FMT);
+			used = len;
+			break;
+		}
+		dispatch(g, side, p + used, n, &h);
+		used += n;
+		if (g->dirty && g->vd != NULL)
+			vdb_flush(g->vd);
+		g->dirty = 0;
+	}
+	if (g->counted)
+		vdb_flush(vdb_proxy());
+	g->counted = 0;
+	return used;
+}
+
+struct gen3 *
+gen3_new(const struct tsun_conf *conf, const struct proto_io *io, int side)
+{
+	struct gen3	*g;
+
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return NULL;
+	g->conf = conf;
+	g->io = io;
+	g->side = side;
+	g->d.state = PSTATE_INIT;
+	g->poll_ms = 60000;
+	return g;
+}
+
+void
+gen3_free(struct gen3 *g)
+{
+	free(g);
+}
+
+ssize_t
+gen3_input_dev(struct gen3 *g, const uint8_t *p, size_t len)
+{
+	return input(g, SIDE_DEV, p, len);
+}
+
+ssize_t
+gen3_input_cloud(struct gen3 *g, const uint8_t *p, size_t len)
+{
+	return input(g, SIDE_CLOUD, p, len);
+}
+
+void
+gen3_cloud_up(struct gen3 *g)
+{
+	uint8_t	 pl[2 + 2 * 255], buf[GEN3_ID_MAX + 7 + sizeof(pl)];
+	size_t	 n = strlen(g->d.name), m = strlen(g->d.mail), l;
+
+	/*
+	 * The original sends empty strings here (a bug); we send what the
+	 * logger told us, as its first design did.
+	 */
+	if (g->d.serial[0] == '\0' || n > 255 || m > 255)
+		return;
+	pl[0] = n;
+	memcpy(pl + 1, g->d.name, n);
+	pl[1 + n] = m;
+	memcpy(pl + 2 + n, g->d.mail, m);
+	if ((l = gen3_build(buf, sizeof(buf), g->d.serial, GEN3_CTRL_IND,
+	    GEN3_MSG_CONTACT, pl, n + m + 2)) == 0)
+		return;
+	g->io->to_cloud(g->io->arg, buf, l);
+	g->d.await_contact++;
+}
+
+void
+gen3_timer(struct gen3 *g, int id)
+{
+	switch (id) {
+	case GEN3_TIMER_POLL:
+		poll_expired(g);
+		break;
+	case GEN3_TIMER_MODBUS:
+		if (!g->mb_busy)
+			break;
+		if (g->mb_retry == 0) {
+			g->mb_retry = 1;
+			mb_transmit(g);
+		} else
+			mb_done(g);
+		break;
+	}
+}
+
+void
+gen3_closed(struct gen3 *g)
+{
+	double	 pw = 999;
+	int64_t	 ipw;
+
+	if (g->io->timer != NULL) {
+		g->io->timer(g->io->arg, GEN3_TIMER_POLL, -1);
+		g->io->timer(g->io->arg, GEN3_TIMER_MODBUS, -1);
+	}
+	g->d.state = PSTATE_CLOSED;
+	if (g->vd == NULL)
+		return;
+	if (!vdb_get_float(g->vd, REG_OUTPUT_POWER, &pw) &&
+	    vdb_get_int(g->vd, REG_OUTPUT_POWER, &ipw))
+		pw = ipw;
+	/* a night-time logger stays "on-grid" forever otherwise */
+	if (pw < 2 && vdb_set_int(g->vd, REG_INVERTER_STATUS, 0))
+		vdb_flush(g->vd);
+}
+
+int
+gen3_command(struct gen3 *g, const struct cmd_msg *cmd)
+{
+	int32_t	 v;
+
+	switch (cmd->kind) {
+	case CMD_MODBUS_READ_REGS:
+	case CMD_MODBUS_READ_INPUTS:
+		/* the answer's byte count is one byte */
+		if (cmd->count < 1 || cmd->count > 125)
+			return -1;
+		break;
+	}
+	switch (cmd->kind) {
+	case CMD_MODBUS_READ_REGS:
+		return mb_send_cmd(g, MB_FN_READ_HOLDING, cmd->reg,
+		    cmd->count, 1);
+	case CMD_MODBUS_READ_INPUTS:
+		return mb_send_cmd(g, MB_FN_READ_INPUT, cmd->reg, cmd->count,
+		    1);
+	case CMD_RATED_LOAD:
+		if (cmd->value < 0 || cmd->value > 0xffff)
+			return -1;
+		return mb_send_cmd(g, MB_FN_WRITE_SINGLE, 0x2008, cmd->value,
+		    1);
+	case CMD_OUT_COEFF:
+		if (cmd->value < 0 || cmd->value > 100)
+			return -1;
+		/* percent to 1/1024 steps; x*1024/100 never ties */
+		v = (cmd->value * 1024 + 50) / 100;
+		return mb_send_cmd(g, MB_FN_WRITE_SINGLE, 0x202c, v, 1);
+	}
+	return -1;
+}
+
+struct gen3_dbg *
+gen3_dbg(struct gen3 *g)
+{
+	return &g->d;
+}

@@ -1,0 +1,143 @@
+/*
+ * GEN3 "Talent" protocol (data loggers R17...): framing, TLV decoding and
+ * the per-connection state machine.  One struct gen3 serves both links of
+ * an inverter connection: the inverter (dev) side and its cloud side.
+ * It never touches a socket: bytes come in through gen3_input_*, and go
+ * out through the struct proto_io callbacks.
+ */
+#ifndef TSUN_GEN3_H
+#define TSUN_GEN3_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct tsun_conf;
+struct proto_io;
+struct cmd_msg;
+struct gen3;
+
+#define GEN3_ID_MAX	17	/* longest id accepted in a header */
+#define GEN3_FRAME_MAX	8192	/* largest frame; samples reach 2307 */
+
+#define GEN3_CTRL_REQ	0x70
+#define GEN3_CTRL_IND	0x91
+#define GEN3_CTRL_RESP	0x99
+
+#define GEN3_MSG_CONTACT	0x00
+#define GEN3_MSG_INV_DATA	0x04
+#define GEN3_MSG_OTA		0x13
+#define GEN3_MSG_TIME		0x22
+#define GEN3_MSG_COLL_DATA	0x71
+#define GEN3_MSG_MODBUS		0x77
+#define GEN3_MSG_MODBUS2	0x87
+#define GEN3_MSG_HEARTBEAT	0x99
+
+/* timer ids passed to io->timer and back to gen3_timer */
+#define GEN3_TIMER_POLL		1
+#define GEN3_TIMER_MODBUS	2
+
+#define GEN3_POLL_FIRST_MS	40000
+#define GEN3_MB_TIMEOUT_MS	15000
+#define GEN3_MB_QUEUE		100
+
+/* a parsed frame header; data points into the parsed buffer */
+struct gen3_hdr {
+	uint32_t	 msg_len;
+	uint8_t		 id_len;
+	char		 id[GEN3_ID_MAX + 1];
+	uint8_t		 ctrl;
+	uint8_t		 msg_id;
+	size_t		 header_len;
+	size_t		 data_len;
+	const uint8_t	*data;
+};
+
+/*
+ * gen3_parse_frame results besides a frame length; with GEN3_PARTIAL the
+ * header fields are filled (header_len != 0) once the header is complete.
+ */
+#define GEN3_PARTIAL	0	/* wait for more bytes */
+#define GEN3_BAD	(-1)	/* cannot resynchronise: discard the buffer */
+
+/* payload head of collector (0x71) and inverter (0x04) data */
+struct gen3_data {
+	uint32_t	 data_id;
+	uint8_t		 id2_len;
+	char		 id2[256];
+	int64_t		 ts_ms;		/* logger local milliseconds */
+	size_t		 ts_pos;	/* offset of ts_ms in the payload */
+	const uint8_t	*tlv;
+	size_t		 tlv_len;
+};
+
+/* one TLV element */
+#define GEN3_TV_NONE	0	/* 'A': no value */
+#define GEN3_TV_INT	1
+#define GEN3_TV_FLOAT	2
+#define GEN3_TV_STR	3
+
+struct gen3_tlv {
+	uint32_t	 info_id;
+	uint8_t		 type;		/* wire type byte */
+	int		 vtype;		/* GEN3_TV_* */
+	int64_t		 i;
+	double		 f;		/* 'F': already rounded to 2 digits */
+	char		 s[256 * 3 + 1];	/* 'T': bytes > 0x7f as U+FFFD */
+};
+
+typedef void	(*gen3_tlv_cb)(void *arg, const struct gen3_tlv *);
+
+/* state of a struct gen3 that tests and fuzzers may read and preset */
+struct gen3_dbg {
+	char		 serial[GEN3_ID_MAX + 1];	/* accepted serial */
+	int		 state;		/* PSTATE_* of the dev side */
+	int		 pend;		/* time request while up: no MODBUS */
+	int64_t		 ts_off_dev;	/* ms added to dev timestamps */
+	int64_t		 ts_off_cloud;
+	int		 await_contact;	/* contact replies to swallow */
+	char		 name[256];	/* contact info of the logger */
+	char		 mail[256];
+	uint32_t	 sensor_list;	/* first data_id of 0x04, 0: none */
+	int		 msg_count;	/* frames dispatched, both sides */
+	int		 poll_count;	/* poll timer expiries so far */
+	int		 mb_err;	/* last MODBUS answer check (MB_*) */
+	int		 mb_elms;	/* values in the last MODBUS answer */
+	int		 mb_last_reg;	/* last scan request */
+	int		 mb_last_len;
+	int		 data_warned;	/* data_id differed from sensor_list */
+};
+
+/* pure parsers */
+ssize_t	 gen3_parse_frame(const uint8_t *, size_t, struct gen3_hdr *);
+int	 gen3_parse_data(const uint8_t *, size_t, struct gen3_data *);
+int	 gen3_tlv_decode(const uint8_t *, size_t, gen3_tlv_cb, void *);
+double	 gen3_round2(double);
+/* logger local ms -> UTC seconds (TZ of the proxy) and the reverse */
+double	 gen3_local_to_utc(int64_t);
+int64_t	 gen3_local_ms(int64_t utc_ms);
+/*
+ * Decode a bare TLV block with the info-id map of data_id into vd, as the
+ * data handlers do but without group timestamps; -1 after an invalid type
+ * (Invalid_Data_Type counted, earlier values kept).
+ */
+struct vdb_dev;
+int	 gen3_decode_tlv(struct vdb_dev *, uint32_t, const uint8_t *, size_t);
+/* builds a frame into out (cap bytes); returns its length or 0 */
+size_t	 gen3_build(uint8_t *, size_t, const char *id, uint8_t ctrl,
+	    uint8_t msg_id, const uint8_t *payload, size_t);
+
+/* the state machine */
+struct gen3	*gen3_new(const struct tsun_conf *, const struct proto_io *,
+		    int side);
+void		 gen3_free(struct gen3 *);
+ssize_t		 gen3_input_dev(struct gen3 *, const uint8_t *, size_t);
+ssize_t		 gen3_input_cloud(struct gen3 *, const uint8_t *, size_t);
+void		 gen3_cloud_up(struct gen3 *);
+void		 gen3_timer(struct gen3 *, int);
+void		 gen3_closed(struct gen3 *);
+int		 gen3_command(struct gen3 *, const struct cmd_msg *);
+/* poll state and counters, for the tests and the fuzzer */
+struct gen3_dbg	*gen3_dbg(struct gen3 *);
+
+#endif

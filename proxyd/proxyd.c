@@ -1,0 +1,398 @@
+/*
+ * tsun-proxyd: the unprivileged network process.  Talks to tsun-cfgd
+ * (configuration, listeners, name resolution, logging) and to tsun-mqttd
+ * (record batches out, commands in).
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/resource.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/cmd.h"
+#include "common/conf.h"
+#include "common/ev.h"
+#include "common/ipc.h"
+#include "common/log.h"
+#include "common/priv.h"
+#include "common/sandbox.h"
+#include "common/worker.h"
+#include "proxyd/proto.h"
+#include "proxyd/proxyd.h"
+#include "proxyd/valuedb.h"
+
+/* mqttd slower than the devices: past this, batches wait for a snapshot */
+#define PEER_QUEUE_MAX	(8 * 1024 * 1024)
+
+struct resolve_req {
+	TAILQ_ENTRY(resolve_req) entry;
+	uint32_t	 id;
+	resolve_cb	 cb;
+	void		*arg;
+};
+
+struct tsun_conf	*pconf;
+static struct ipcbuf	 parent;
+static struct ev_fd	*parent_ev;
+static struct ipcbuf	 peer;
+static struct ev_fd	*peer_ev;
+static int		 peer_resync;
+static struct worker_conf wconf;
+static int		 started;
+static TAILQ_HEAD(, resolve_req) resolves = TAILQ_HEAD_INITIALIZER(resolves);
+static uint32_t		 resolve_id;
+
+static void
+flush_chan(struct ipcbuf *ib, struct ev_fd *ev)
+{
+	if (ev == NULL || !ipc_pending(ib))
+		return;
+	if (ipc_flush(ib) == 1)
+		ev_set(ev, POLLIN | POLLOUT);
+	else
+		ev_set(ev, POLLIN);
+}
+
+/* after each round: what the handlers queued goes out now */
+static void
+flush_all(void)
+{
+	flush_chan(&parent, parent_ev);
+	flush_chan(&peer, peer_ev);
+}
+
+static void
+parent_flush(void)
+{
+	flush_chan(&parent, parent_ev);
+}
+
+/* the value database hands us batches for tsun-mqttd */
+static void
+batch_sink(const void *p, size_t len, void *arg)
+{
+	if (peer_ev == NULL)
+		return;		/* a snapshot follows when mqttd is back */
+	if (peer.outbytes > PEER_QUEUE_MAX) {
+		if (!peer_resync)
+			log_warnx("tsun-mqttd is not keeping up: sending a "
+			    "snapshot when it has caught up");
+		peer_resync = 1;
+		return;
+	}
+	ipc_compose(&peer, IMSG_BATCH, 0, -1, p, len);
+	flush_chan(&peer, peer_ev);
+}
+
+static void
+send_snapshot(void)
+{
+	vdb_snapshot();
+	ipc_compose(&peer, IMSG_SNAPSHOT_END, 0, -1, NULL, 0);
+	flush_chan(&peer, peer_ev);
+}
+
+void
+proxyd_cmd_resp(const struct cmd_resp *r)
+{
+	if (peer_ev == NULL)
+		return;
+	ipc_compose(&peer, IMSG_CMD_RESP, 0, -1, r, sizeof(*r));
+	flush_chan(&peer, peer_ev);
+}
+
+void
+proxyd_resolve(const char *host, int port, resolve_cb cb, void *arg)
+{
+	struct resolve_req	*rr;
+	struct ipc_resolve	 req;
+
+	if ((rr = calloc(1, sizeof(*rr))) == NULL) {
+		struct ipc_resolved	 res;
+
+		memset(&res, 0, sizeof(res));
+		res.error = -1;
+		cb(arg, &res);
+		return;
+	}
+	rr->id = ++resolve_id;
+	rr->cb = cb;
+	rr->arg = arg;
+	TAILQ_INSERT_TAIL(&resolves, rr, entry);
+	memset(&req, 0, sizeof(req));
+	req.id = rr->id;
+	strlcpy(req.host, host, sizeof(req.host));
+	req.port = port;
+	ipc_compose(&parent, IMSG_RESOLVE, 0, -1, &req, sizeof(req));
+	parent_flush();
+}
+
+void
+proxyd_resolve_cancel(void *arg)
+{
+	struct resolve_req	*rr, *next;
+
+	TAILQ_FOREACH_SAFE(rr, &resolves, entry, next)
+		if (rr->arg == arg) {
+			TAILQ_REMOVE(&resolves, rr, entry);
+			free(rr);
+		}
+}
+
+static void
+handle_resolved(const struct ipc_msg *m)
+{
+	struct ipc_resolved	 res;
+	struct resolve_req	*rr;
+
+	ipc_expect_len(m, sizeof(res));
+	memcpy(&res, m->data, sizeof(res));
+	if (res.naddr > RESOLVE_MAX)
+		fatalx("malformed IPC message RESOLVED: %u addresses",
+		    res.naddr);
+	TAILQ_FOREACH(rr, &resolves, entry)
+		if (rr->id == res.id)
+			break;
+	if (rr == NULL)
+		return;		/* cancelled meanwhile */
+	TAILQ_REMOVE(&resolves, rr, entry);
+	rr->cb(rr->arg, &res);
+	free(rr);
+}
+
+static void
+peer_dispatch(int fd, int revents, void *arg)
+{
+	struct ipc_msg	 m;
+	struct cmd_msg	 cmd;
+	ssize_t		 n;
+	int		 r;
+
+	if (revents & POLLOUT) {
+		if (ipc_flush(&peer) == -1)
+			goto gone;
+		if (!ipc_pending(&peer)) {
+			ev_set(peer_ev, POLLIN);
+			if (peer_resync) {
+				peer_resync = 0;
+				send_snapshot();
+			}
+		}
+	}
+	if (!(revents & (POLLIN | POLLHUP | POLLERR)))
+		return;
+	n = ipc_read(&peer);
+	if (n == 0 || (n == -1 && errno != EAGAIN))
+		goto gone;
+	while ((r = ipc_get(&peer, &m)) == 1) {
+		if (m.fd != -1)
+			fatalx("unexpected descriptor from tsun-mqttd");
+		switch (m.hdr.type) {
+		case IMSG_CMD:
+			ipc_expect_len(&m, sizeof(cmd));
+			memcpy(&cmd, m.data, sizeof(cmd));
+			if (memchr(cmd.serial, '\0', sizeof(cmd.serial)) ==
+			    NULL || memchr(cmd.text, '\0',
+			    sizeof(cmd.text)) == NULL)
+				fatalx("malformed IPC message CMD");
+			conn_command(&cmd);
+			break;
+		default:
+			fatalx("unexpected IPC message %s from tsun-mqttd",
+			    ipc_typename(m.hdr.type));
+		}
+	}
+	if (r == -1)
+		fatalx("malformed IPC message from tsun-mqttd");
+	return;
+gone:
+	log_debug("tsun-mqttd channel closed");
+	ev_del(peer_ev);
+	peer_ev = NULL;
+	close(peer.fd);
+	ipc_clear(&peer);
+}
+
+static void
+set_peer(int fd)
+{
+	if (peer_ev != NULL) {
+		ev_del(peer_ev);
+		peer_ev = NULL;
+	}
+	if (peer.fd > 0)
+		close(peer.fd);
+	ipc_clear(&peer);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	ipc_init(&peer, fd);
+	if ((peer_ev = ev_add(fd, POLLIN, peer_dispatch, NULL)) == NULL)
+		fatal("ev_add");
+	peer_resync = 0;
+	/* a new mqttd starts from nothing: tell it everything */
+	send_snapshot();
+}
+
+static void
+apply_conf(struct tsun_conf *nc)
+{
+	if (!started) {
+		pconf = nc;
+		priv_drop(nc->user, nc->chroot, "network");
+		sandbox_enter(SANDBOX_PROXYD);
+		started = 1;
+		conn_listeners_done();
+		conn_reconf(nc);
+		log_info("configured: %d devices", nc->ndevices);
+		return;
+	}
+	conn_reconf(nc);
+	log_info("configuration applied: %d devices", nc->ndevices);
+}
+
+static void
+status_reply(const struct ipc_msg *m)
+{
+	struct wbuf	 w;
+	char		 what[32];
+	size_t		 len = m->len < sizeof(what) - 1 ? m->len : 0;
+	size_t		 off;
+
+	if (m->len >= sizeof(what))
+		fatalx("malformed IPC message STATUS_REQ");
+	memcpy(what, m->data, len);
+	what[len] = '\0';
+	wbuf_init(&w);
+	conn_status(&w, what);
+	for (off = 0; off < w.len; off += IPC_MAX_PAYLOAD)
+		ipc_compose(&parent, IMSG_STATUS, 0, -1, w.p + off,
+		    w.len - off > IPC_MAX_PAYLOAD ? IPC_MAX_PAYLOAD :
+		    w.len - off);
+	ipc_compose(&parent, IMSG_STATUS_END, 0, -1, NULL, 0);
+	wbuf_free(&w);
+}
+
+static void
+parent_dispatch(int fd, int revents, void *arg)
+{
+	struct ipc_msg		 m;
+	struct ipc_listener	 il;
+	ssize_t			 n;
+	int			 r;
+
+	if (revents & POLLOUT && ipc_flush(&parent) == -1)
+		fatalx("tsun-cfgd went away");
+	if (revents & (POLLIN | POLLHUP | POLLERR)) {
+		n = ipc_read(&parent);
+		if (n == 0)
+			fatalx("tsun-cfgd went away");
+		if (n == -1 && errno != EAGAIN)
+			fatal("read from tsun-cfgd");
+		while ((r = ipc_get(&parent, &m)) == 1) {
+			switch (worker_conf_msg(&wconf, &m)) {
+			case 1:
+				continue;
+			case 2:
+				apply_conf(wconf.ready);
+				wconf.ready = NULL;
+				continue;
+			}
+			switch (m.hdr.type) {
+			case IMSG_LISTENER:
+				ipc_expect_len(&m, sizeof(il));
+				if (m.fd == -1)
+					fatalx("malformed IPC message LISTENER:"
+					    " no descriptor");
+				memcpy(&il, m.data, sizeof(il));
+				conn_listener_add(m.fd, &il);
+				break;
+			case IMSG_LISTENERS_END:
+				ipc_expect_len(&m, 0);
+				if (started)
+					conn_listeners_done();
+				break;
+			case IMSG_PEER:
+				ipc_expect_len(&m, 0);
+				if (m.fd == -1)
+					fatalx("malformed IPC message PEER");
+				set_peer(m.fd);
+				break;
+			case IMSG_RESOLVED:
+				handle_resolved(&m);
+				break;
+			case IMSG_VERBOSE: {
+				int32_t	 v;
+
+				ipc_expect_len(&m, sizeof(v));
+				memcpy(&v, m.data, sizeof(v));
+				log_verbose = v;
+				break;
+			}
+			case IMSG_STATUS_REQ:
+				status_reply(&m);
+				break;
+			case IMSG_SHUTDOWN:
+				ipc_expect_len(&m, 0);
+				conn_shutdown();
+				ev_break();
+				break;
+			case IMSG_SANDBOX_TEST:
+				sandbox_test(&m);
+				break;
+			default:
+				fatalx("unexpected IPC message %s from "
+				    "tsun-cfgd", ipc_typename(m.hdr.type));
+			}
+		}
+		if (r == -1)
+			fatalx("malformed IPC message from tsun-cfgd");
+	}
+	parent_flush();
+}
+
+static void
+raise_nofile(void)
+{
+	struct rlimit	 rl;
+
+	/* many inverters: take what the hard limit allows */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	worker_check(argc, argv, "tsun-proxyd", "proxyd");
+	log_init(1, 0, "tsun-proxyd");
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	raise_nofile();
+	fcntl(WORKER_FD, F_SETFL, O_NONBLOCK);
+	fcntl(WORKER_FD, F_SETFD, FD_CLOEXEC);
+	ipc_init(&parent, WORKER_FD);
+	ipc_init(&peer, -1);
+	log_to_ipc(&parent);
+	vdb_init(batch_sink, NULL);
+	conn_init();
+	ev_init();
+	ev_set_idle(flush_all);
+	if ((parent_ev = ev_add(WORKER_FD, POLLIN, parent_dispatch, NULL)) ==
+	    NULL)
+		fatal("ev_add");
+	ev_loop();
+	ipc_flush_sync(&peer, 1000);
+	ipc_flush_sync(&parent, 1000);
+	return 0;
+}

@@ -1,0 +1,592 @@
+/*
+ * The value database of tsun-proxyd.
+ *
+ * Each device keeps its values in an array in first-insertion order (the
+ * key order of the JSON groups mqttd builds) and a per-register index
+ * into it.  A "ghost" entry holds no value: it stands where a key was
+ * removed or where a rejected first value created the key's parent
+ * object upstream (input.pv1 = {}), and travels as REC_DEL, so mqttd can
+ * rebuild the same objects in the same order.  A value set after a ghost
+ * gets a new entry at the end, as a re-inserted Python dict key would.
+ *
+ * Devices are found by serial through a hash table; devices with
+ * unsent changes sit on a dirty list so flushing all is cheap.  The proxy
+ * device (kind 0, serial "") is kept apart from the table and holds the
+ * counters.
+ */
+#include <sys/queue.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "common/record.h"
+#include "common/registers.h"
+#include "proxyd/valuedb.h"
+
+#define VF_DIRTY	0x01	/* not sent yet */
+#define VF_GHOST	0x02	/* no value: REC_DEL */
+
+struct vdb_val {
+	uint16_t	reg;
+	uint8_t		type;	/* REC_INT, REC_FLOAT, REC_STR */
+	uint8_t		flags;
+	int64_t		ts;
+	union {
+		int64_t	 i;
+		double	 f;
+		char	*s;
+	} v;
+};
+
+struct vdb_dev {
+	LIST_ENTRY(vdb_dev)	 hash;
+	TAILQ_ENTRY(vdb_dev)	 dirty;
+	int			 ondirty;
+	int			 online;
+	uint8_t			 kind;
+	char			 serial[17];
+	uint32_t		 monitor_sn;
+	struct vdb_val		*vals;
+	uint16_t		 nvals;
+	uint16_t		 cap;
+	uint16_t		 ndirty;
+	uint16_t		 idx[REG_MAX];	/* slot + 1, 0: absent */
+};
+
+LIST_HEAD(vdb_bucket, vdb_dev);
+TAILQ_HEAD(vdb_dirtyq, vdb_dev);
+
+static struct vdb_bucket	*buckets;
+static size_t			 nbuckets;
+static size_t			 ndevs;
+static struct vdb_dirtyq	 dirtyq = TAILQ_HEAD_INITIALIZER(dirtyq);
+static struct vdb_dev		*proxydev;
+static vdb_sink			 sink;
+static void			*sink_arg;
+static struct batch		 bt;	/* 60 kB: not on the stack */
+
+static int64_t
+vdb_time(void)
+{
+	return (int64_t)time(NULL);
+}
+
+int64_t	(*vdb_now)(void) = vdb_time;
+
+static uint32_t
+hash_serial(const char *s)
+{
+	uint32_t	h = 2166136261u;
+
+	while (*s != '\0') {
+		h ^= (uint8_t)*s++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static void
+hash_grow(void)
+{
+	struct vdb_bucket	*nb;
+	struct vdb_dev		*d;
+	size_t			 i, n;
+
+	n = nbuckets == 0 ? 64 : nbuckets * 2;
+	if ((nb = calloc(n, sizeof(*nb))) == NULL)
+		fatal("%s", __func__);
+	for (i = 0; i < n; i++)
+		LIST_INIT(&nb[i]);
+	for (i = 0; i < nbuckets; i++) {
+		while ((d = LIST_FIRST(&buckets[i])) != NULL) {
+			LIST_REMOVE(d, hash);
+			LIST_INSERT_HEAD(&nb[hash_serial(d->serial) % n], d,
+			    hash);
+		}
+	}
+	free(buckets);
+	buckets = nb;
+	nbuckets = n;
+}
+
+static void
+dev_free(struct vdb_dev *d)
+{
+	uint16_t	i;
+
+	for (i = 0; i < d->nvals; i++)
+		if (d->vals[i].type == REC_STR && !(d->vals[i].flags & VF_GHOST))
+			free(d->vals[i].v.s);
+	free(d->vals);
+	free(d);
+}
+
+static void
+mark_dirty(struct vdb_dev *d, struct vdb_val *v)
+{
+	if (!(v->flags & VF_DIRTY)) {
+		v->flags |= VF_DIRTY;
+		d->ndirty++;
+	}
+	if (!d->ondirty) {
+		TAILQ_INSERT_TAIL(&dirtyq, d, dirty);
+		d->ondirty = 1;
+	}
+}
+
+static void
+clear_dirty(struct vdb_dev *d)
+{
+	uint16_t	i;
+
+	for (i = 0; i < d->nvals; i++)
+		d->vals[i].flags &= ~VF_DIRTY;
+	d->ndirty = 0;
+	if (d->ondirty) {
+		TAILQ_REMOVE(&dirtyq, d, dirty);
+		d->ondirty = 0;
+	}
+}
+
+/* a new entry at the end; the caller fills in type and value */
+static struct vdb_val *
+append(struct vdb_dev *d, enum reg_id reg)
+{
+	struct vdb_val	*nv;
+	size_t		 ncap;
+
+	if (d->nvals == d->cap) {
+		if (d->cap == UINT16_MAX)
+			fatalx("%s: too many values", __func__);
+		ncap = d->cap == 0 ? 16 : (size_t)d->cap * 2;
+		if (ncap > UINT16_MAX)
+			ncap = UINT16_MAX;
+		nv = reallocarray(d->vals, ncap, sizeof(*nv));
+		if (nv == NULL)
+			fatal("%s", __func__);
+		d->vals = nv;
+		d->cap = ncap;
+	}
+	nv = &d->vals[d->nvals++];
+	memset(nv, 0, sizeof(*nv));
+	nv->reg = reg;
+	nv->ts = vdb_now();
+	return nv;
+}
+
+static struct vdb_val *
+lookup(struct vdb_dev *d, enum reg_id reg)
+{
+	if (d == NULL || (int)reg <= REG_NONE || reg >= REG_MAX ||
+	    d->idx[reg] == 0)
+		return NULL;
+	return &d->vals[d->idx[reg] - 1];
+}
+
+static struct vdb_val *
+insert(struct vdb_dev *d, enum reg_id reg, uint8_t type)
+{
+	struct vdb_val	*v;
+
+	v = append(d, reg);
+	v->type = type;
+	d->idx[reg] = d->nvals;
+	mark_dirty(d, v);
+	return v;
+}
+
+/* does an entry (live or ghost) already create reg's parent object? */
+static int
+parent_exists(struct vdb_dev *d, const struct reg_def *def)
+{
+	const struct reg_def	*o;
+	uint16_t		 i;
+
+	for (i = 0; i < d->nvals; i++) {
+		o = reg_get(d->vals[i].reg);
+		if (strcmp(o->group, def->group) != 0)
+			continue;
+		if (def->sub == NULL)
+			return 1;
+		if (o->sub != NULL && strcmp(o->sub, def->sub) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* a rejected first value still creates its parent object upstream */
+static void
+ghost_parent(struct vdb_dev *d, enum reg_id reg, const struct reg_def *def)
+{
+	struct vdb_val	*v;
+
+	if (parent_exists(d, def))
+		return;
+	v = append(d, reg);
+	v->type = REC_INT;
+	v->flags = VF_GHOST;
+	mark_dirty(d, v);
+}
+
+static struct vdb_dev *
+dev_new(int kind, const char *serial, uint32_t monitor_sn)
+{
+	struct vdb_dev	*d;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		fatal("%s", __func__);
+	d->kind = kind;
+	strlcpy(d->serial, serial == NULL ? "" : serial, sizeof(d->serial));
+	d->monitor_sn = monitor_sn;
+	return d;
+}
+
+void
+vdb_init(vdb_sink s, void *arg)
+{
+	sink = s;
+	sink_arg = arg;
+}
+
+void
+vdb_reset(void)
+{
+	struct vdb_dev	*d;
+	size_t		 i;
+
+	for (i = 0; i < nbuckets; i++) {
+		while ((d = LIST_FIRST(&buckets[i])) != NULL) {
+			LIST_REMOVE(d, hash);
+			dev_free(d);
+		}
+	}
+	free(buckets);
+	buckets = NULL;
+	nbuckets = 0;
+	ndevs = 0;
+	if (proxydev != NULL)
+		dev_free(proxydev);
+	proxydev = NULL;
+	TAILQ_INIT(&dirtyq);
+}
+
+struct vdb_dev *
+vdb_device(int kind, const char *serial, uint32_t monitor_sn)
+{
+	struct vdb_dev	*d;
+	uint32_t	 h;
+	char		 sn[17];
+
+	strlcpy(sn, serial == NULL ? "" : serial, sizeof(sn));
+	h = hash_serial(sn);
+	if (nbuckets != 0) {
+		LIST_FOREACH(d, &buckets[h % nbuckets], hash) {
+			if (strcmp(d->serial, sn) != 0)
+				continue;
+			/* learnt later, e.g. the logger's monitor SN */
+			if (monitor_sn != 0)
+				d->monitor_sn = monitor_sn;
+			if (kind != 0)
+				d->kind = kind;
+			return d;
+		}
+	}
+	if (ndevs >= nbuckets)
+		hash_grow();
+	d = dev_new(kind, sn, monitor_sn);
+	LIST_INSERT_HEAD(&buckets[h % nbuckets], d, hash);
+	ndevs++;
+	return d;
+}
+
+struct vdb_dev *
+vdb_proxy(void)
+{
+	const struct reg_def	*def;
+	struct vdb_val		*v;
+	int			 i;
+
+	if (proxydev != NULL)
+		return proxydev;
+	proxydev = dev_new(0, "", 0);
+	/* the registered counters are published from start, all 0 */
+	for (i = REG_NONE + 1; i < REG_MAX; i++) {
+		def = reg_get(i);
+		if (def->flags & REGF_COUNTER) {
+			v = insert(proxydev, i, REC_INT);
+			v->v.i = 0;
+		}
+	}
+	return proxydev;
+}
+
+void
+vdb_forget(struct vdb_dev *d)
+{
+	if (d == NULL)
+		return;
+	if (d->ondirty)
+		TAILQ_REMOVE(&dirtyq, d, dirty);
+	if (d == proxydev) {
+		proxydev = NULL;
+	} else {
+		LIST_REMOVE(d, hash);
+		ndevs--;
+	}
+	dev_free(d);
+}
+
+/* numeric store with the must-increase rule; isf: the new value is a float */
+static int
+set_num(struct vdb_dev *d, enum reg_id reg, int isf, int64_t i, double f)
+{
+	const struct reg_def	*def;
+	struct vdb_val		*v;
+	double			 nv, ov;
+
+	if (d == NULL || (def = reg_get(reg)) == NULL)
+		return 0;
+	nv = isf ? f : (double)i;
+	v = lookup(d, reg);
+	if (v != NULL && v->type != REC_STR) {
+		ov = v->type == REC_FLOAT ? v->v.f : (double)v->v.i;
+		if (def->flags & REGF_MUST_INCR) {
+			if (!(nv > ov))
+				return 0;
+		} else if (v->type == REC_INT && !isf) {
+			if (v->v.i == i)
+				return 0;
+		} else if (nv == ov) {
+			/* 1 == 1.0 upstream: the stored form stays */
+			return 0;
+		}
+	} else if (v == NULL && (def->flags & REGF_MUST_INCR) && !(nv > 0)) {
+		ghost_parent(d, reg, def);
+		return 0;
+	}
+	if (v == NULL)
+		v = insert(d, reg, REC_INT);
+	else if (v->type == REC_STR)
+		free(v->v.s);
+	v->type = isf ? REC_FLOAT : REC_INT;
+	if (isf)
+		v->v.f = f;
+	else
+		v->v.i = i;
+	v->ts = vdb_now();
+	mark_dirty(d, v);
+	return 1;
+}
+
+int
+vdb_set_int(struct vdb_dev *d, enum reg_id reg, int64_t val)
+{
+	return set_num(d, reg, 0, val, 0.0);
+}
+
+int
+vdb_set_float(struct vdb_dev *d, enum reg_id reg, double val)
+{
+	return set_num(d, reg, 1, 0, val);
+}
+
+int
+vdb_set_str(struct vdb_dev *d, enum reg_id reg, const char *s)
+{
+	struct vdb_val	*v;
+	char		*ns;
+
+	if (d == NULL || reg_get(reg) == NULL || s == NULL)
+		return 0;
+	v = lookup(d, reg);
+	if (v != NULL && v->type == REC_STR &&
+	    strncmp(v->v.s, s, REC_STR_MAX) == 0)
+		return 0;
+	/* records carry at most REC_STR_MAX bytes: store what is sent */
+	if ((ns = strndup(s, REC_STR_MAX)) == NULL)
+		fatal("%s", __func__);
+	if (v == NULL)
+		v = insert(d, reg, REC_STR);
+	else if (v->type == REC_STR)
+		free(v->v.s);
+	v->type = REC_STR;
+	v->v.s = ns;
+	v->ts = vdb_now();
+	mark_dirty(d, v);
+	return 1;
+}
+
+int
+vdb_del(struct vdb_dev *d, enum reg_id reg)
+{
+	struct vdb_val	*v;
+
+	if ((v = lookup(d, reg)) == NULL)
+		return 0;
+	if (v->type == REC_STR)
+		free(v->v.s);
+	v->type = REC_INT;
+	v->v.i = 0;
+	v->flags |= VF_GHOST;
+	v->ts = vdb_now();
+	d->idx[reg] = 0;
+	mark_dirty(d, v);
+	return 1;
+}
+
+int
+vdb_get_int(struct vdb_dev *d, enum reg_id reg, int64_t *out)
+{
+	struct vdb_val	*v;
+
+	if ((v = lookup(d, reg)) == NULL || v->type != REC_INT)
+		return 0;
+	if (out != NULL)
+		*out = v->v.i;
+	return 1;
+}
+
+/* integers are returned converted: callers compare numbers */
+int
+vdb_get_float(struct vdb_dev *d, enum reg_id reg, double *out)
+{
+	struct vdb_val	*v;
+
+	if ((v = lookup(d, reg)) == NULL || v->type == REC_STR)
+		return 0;
+	if (out != NULL)
+		*out = v->type == REC_FLOAT ? v->v.f : (double)v->v.i;
+	return 1;
+}
+
+const char *
+vdb_get_str(struct vdb_dev *d, enum reg_id reg)
+{
+	struct vdb_val	*v;
+
+	if ((v = lookup(d, reg)) == NULL || v->type != REC_STR)
+		return NULL;
+	return v->v.s;
+}
+
+int
+vdb_has(struct vdb_dev *d, enum reg_id reg)
+{
+	return lookup(d, reg) != NULL;
+}
+
+void
+vdb_count(enum reg_id reg, int delta)
+{
+	struct vdb_dev	*d = vdb_proxy();
+	struct vdb_val	*v;
+
+	if (reg_get(reg) == NULL)
+		return;
+	if ((v = lookup(d, reg)) == NULL) {
+		v = insert(d, reg, REC_INT);
+		v->v.i = delta;
+		return;
+	}
+	if (delta == 0 || v->type != REC_INT)
+		return;
+	v->v.i += delta;
+	v->ts = vdb_now();
+	mark_dirty(d, v);
+}
+
+static void
+send_batch(void)
+{
+	size_t	len;
+
+	len = batch_end(&bt);
+	if (sink != NULL)
+		sink(bt.buf, len, sink_arg);
+}
+
+static void
+add_rec(struct vdb_dev *d, uint8_t flags, const struct vdb_val *v)
+{
+	int	i;
+
+	for (i = 0; i < 2; i++) {
+		if (v->flags & VF_GHOST) {
+			if (batch_add_del(&bt, v->reg, v->ts) == 0)
+				return;
+		} else if (v->type == REC_INT) {
+			if (batch_add_int(&bt, v->reg, v->ts, v->v.i) == 0)
+				return;
+		} else if (v->type == REC_FLOAT) {
+			if (batch_add_float(&bt, v->reg, v->ts, v->v.f) == 0)
+				return;
+		} else if (batch_add_str(&bt, v->reg, v->ts, v->v.s) == 0)
+			return;
+		/* full: send what we have, go on in a fresh batch */
+		send_batch();
+		batch_begin(&bt, d->kind, flags, d->serial, d->monitor_sn);
+	}
+	fatalx("%s: record does not fit an empty batch", __func__);
+}
+
+/* every value (all) or the changed ones, in insertion order */
+static void
+send_dev(struct vdb_dev *d, uint8_t flags, int all)
+{
+	uint16_t	i;
+
+	batch_begin(&bt, d->kind, flags, d->serial, d->monitor_sn);
+	for (i = 0; i < d->nvals; i++)
+		if (all || (d->vals[i].flags & VF_DIRTY))
+			add_rec(d, flags, &d->vals[i]);
+	send_batch();
+	clear_dirty(d);
+}
+
+void
+vdb_set_online(struct vdb_dev *d, int online)
+{
+	if (d == NULL)
+		return;
+	/* values decoded before the close belong before the offline state */
+	if (!online && d->ndirty > 0)
+		send_dev(d, 0, 0);
+	d->online = online != 0;
+	batch_begin(&bt, d->kind, online ? BATCH_CONNECT : BATCH_DISCONN,
+	    d->serial, d->monitor_sn);
+	send_batch();
+}
+
+void
+vdb_flush(struct vdb_dev *d)
+{
+	struct vdb_dev	*n;
+
+	if (d != NULL) {
+		if (d->ndirty > 0)
+			send_dev(d, 0, 0);
+		return;
+	}
+	while ((n = TAILQ_FIRST(&dirtyq)) != NULL) {
+		if (n->ndirty > 0)
+			send_dev(n, 0, 0);
+		else
+			clear_dirty(n);
+	}
+}
+
+void
+vdb_snapshot(void)
+{
+	struct vdb_dev	*d;
+	size_t		 i;
+
+	send_dev(vdb_proxy(), BATCH_SNAPSHOT, 1);
+	for (i = 0; i < nbuckets; i++)
+		LIST_FOREACH(d, &buckets[i], hash)
+			send_dev(d, BATCH_SNAPSHOT |
+			    (d->online ? BATCH_CONNECT : 0), 1);
+}
