@@ -27,6 +27,11 @@ BSD_CFLAGS!=	pkg-config --cflags libbsd-overlay 2>/dev/null || true
 BSD_LIBS!=	pkg-config --libs libbsd-overlay libbsd-ctor 2>/dev/null || true
 DEP_CFLAGS!=	pkg-config --cflags libmosquitto libconfuse openssl 2>/dev/null || true
 DEP_LIBS!=	pkg-config --libs libmosquitto libconfuse openssl 2>/dev/null || echo -lmosquitto -lconfuse -lssl -lcrypto
+# seccomp-bpf for the workers on Linux (SECCOMP=0 for sanitizers, valgrind)
+SECCOMP_CFLAGS!= [ "$(SECCOMP)" = 1 ] && pkg-config --exists libseccomp 2>/dev/null && echo -DTSUN_SECCOMP || true
+SECCOMP_LIBS!=	[ "$(SECCOMP)" = 1 ] && pkg-config --libs libseccomp 2>/dev/null || true
+TEST_HOOKS?=	0
+HOOK_CFLAGS!=	[ "$(TEST_HOOKS)" = 1 ] && echo -DTSUN_TEST_HOOKS || true
 CHECK_CFLAGS!=	pkg-config --cflags check 2>/dev/null || true
 CHECK_LIBS!=	pkg-config --libs check 2>/dev/null || echo -lcheck
 
@@ -37,8 +42,8 @@ WARN=		-Wall -Wextra -Werror -Wshadow -Wpointer-arith \
 DEFS=		-D_GNU_SOURCE -DTSUN_VERSION=\"$(PROG_VERSION)\" \
 		-DLIBEXECDIR=\"$(LIBEXECDIR)\" -DSYSCONFDIR=\"$(SYSCONFDIR)\"
 ALL_CFLAGS=	-std=gnu11 $(OPT) -g $(SAN) $(WARN) $(DEFS) -I$(TOP) \
-		$(BSD_CFLAGS) $(DEP_CFLAGS) $(CFLAGS)
-LIBS=		$(DEP_LIBS) $(BSD_LIBS) -lm $(LDFLAGS)
+		$(BSD_CFLAGS) $(DEP_CFLAGS) $(SECCOMP_CFLAGS) $(HOOK_CFLAGS) $(CFLAGS)
+LIBS=		$(DEP_LIBS) $(BSD_LIBS) $(SECCOMP_LIBS) -lm $(LDFLAGS)
 
 HDRS!=		ls common/*.h cfgd/*.h proxyd/*.h mqttd/*.h 2>/dev/null
 COMMON_SRCS!=	ls $(TOP)/common/*.c

@@ -20,7 +20,13 @@ priv_drop(const char *user, const char *chroot_dir, const char *title)
 	uid_t		 uid;
 	gid_t		 gid;
 
-	/* local time must survive the chroot: GEN3 speaks local time */
+	/*
+	 * Local time must survive the chroot: GEN3 speaks local time.  With
+	 * TZ unset glibc re-reads /etc/localtime on every localtime() and
+	 * falls back to UTC once it cannot; a fixed TZ is loaded once.
+	 */
+	if (getenv("TZ") == NULL)
+		setenv("TZ", ":/etc/localtime", 1);
 	tzset();
 	{
 		time_t	 t = time(NULL);

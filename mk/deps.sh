@@ -5,7 +5,8 @@
 
 PKGS="build-essential pkg-config libmosquitto-dev libconfuse-dev libbsd-dev
 check libssl-dev libseccomp-dev mosquitto mosquitto-clients tzdata mandoc
-bmake clang libclang-rt-14-dev python3 openssl valgrind procps iproute2"
+bmake clang libclang-rt-14-dev python3 openssl valgrind procps iproute2
+systemd"
 
 if [ -r /etc/debian_version ] && command -v dpkg-query >/dev/null 2>&1; then
 	missing=""

@@ -22,6 +22,7 @@
 #include "common/ipc.h"
 #include "common/log.h"
 #include "proxyd/proxyd.h"
+#include "proxyd/valuedb.h"
 
 #define BACKLOG_FRAMES	64
 #define BACKLOG_BYTES	(128 * 1024)
@@ -86,9 +87,21 @@ cloud_dropped(const struct cloud *c)
 	return c == NULL ? 0 : c->dropped;
 }
 
+/* the gauges of open cloud links (emulation counts apart) */
+static void
+cloud_count(struct cloud *c, int delta)
+{
+	vdb_count(REG_CLOUD_CONN_CNT, delta);
+	vdb_count(conn_is_client(c->conn) ? REG_EMU_MODE_CNT :
+	    REG_PROXY_MODE_CNT, delta);
+	vdb_flush(vdb_proxy());
+}
+
 static void
 cloud_close_fd(struct cloud *c)
 {
+	if (c->state == C_UP && c->fd != -1)
+		cloud_count(c, -1);
 	ev_timer_del(&c->tmo);
 	if (c->ev != NULL) {
 		ev_del(c->ev);
@@ -298,6 +311,7 @@ cloud_connected(struct cloud *c)
 
 	ev_timer_del(&c->tmo);
 	c->state = C_UP;
+	cloud_count(c, 1);
 	log_info("%s: cloud link to %s:%d up", conn_name(c->conn), c->host,
 	    c->port);
 	/* what the protocol sends on a new link goes before the backlog */

@@ -126,6 +126,12 @@ conn_proto(const struct conn *c)
 	return c->proto;
 }
 
+int
+conn_is_client(const struct conn *c)
+{
+	return c->client;
+}
+
 static void
 set_idle(struct conn *c)
 {
@@ -377,8 +383,9 @@ conn_close(struct conn *c, const char *why)
 		vdb_flush(c->vd);
 		vdb_set_online(c->vd, 0);
 	}
-	if (!c->client)
-		vdb_count(REG_INVERTER_CNT, -1);
+	vdb_count(REG_INVERTER_CNT, -1);
+	vdb_count(c->client ? REG_CLIENT_MODE_CNT : REG_SERVER_MODE_CNT, -1);
+	vdb_flush(vdb_proxy());
 	if (c->unknown)
 		nunknown--;
 	if (c->out.len > c->outoff)
@@ -635,6 +642,8 @@ listener_accept(int fd, int revents, void *arg)
 		return;
 	}
 	vdb_count(REG_INVERTER_CNT, 1);
+	vdb_count(REG_SERVER_MODE_CNT, 1);
+	vdb_flush(vdb_proxy());
 	log_debug("connection from %s on %s", peer,
 	    l->il.proto == DEV_GEN3 ? "gen3" : "gen3plus");
 }
@@ -748,6 +757,9 @@ client_io(int fd, int revents, void *arg)
 		return;
 	}
 	cl->conn = c;
+	vdb_count(REG_INVERTER_CNT, 1);
+	vdb_count(REG_CLIENT_MODE_CNT, 1);
+	vdb_flush(vdb_proxy());
 	log_info("%s: client mode connection to %s up", c->name, cl->serial);
 	g3p_client_connected(c->g3p);
 }

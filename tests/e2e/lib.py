@@ -40,6 +40,7 @@ SERIAL2 = "R170000000000002"
 # every process started by a test; killed by cleanup_all()
 _procs = []
 _tmpdirs = []
+_daemons = []
 
 
 class TestFailure(AssertionError):
@@ -157,7 +158,10 @@ def kill_group(proc):
         pass
 
 
-def cleanup_all():
+def cleanup_all(dump=False):
+    """Stop every process, check the daemons' logs for sanitizer reports
+    and crashes, remove the temp dirs.  Returns a list of problems."""
+    problems = []
     for p in reversed(_procs):
         try:
             if p.poll() is None:
@@ -175,9 +179,13 @@ def cleanup_all():
         except Exception:
             pass
     del _procs[:]
+    for d in _daemons:
+        problems += d.problems(dump)
+    del _daemons[:]
     for d in _tmpdirs:
         shutil.rmtree(d, ignore_errors=True)
     del _tmpdirs[:]
+    return problems
 
 
 def proc_stat(pid):
@@ -493,11 +501,13 @@ class MQTTClient:
                         return m
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    seen = sorted(set(m.topic for m in self.msgs))
+                    seen = [m for m in self.msgs if _match(topic, m.topic)
+                            and (since is None or m.time >= since)]
                     raise TestFailure(
                         "timed out after %.1fs waiting for %s on %s "
-                        "(topics seen: %s)" % (timeout, what or "a message",
-                                               topic, ", ".join(seen[:40])))
+                        "(%d messages there%s)" % (
+                            timeout, what or "a message", topic, len(seen),
+                            ", last: %r" % seen[-1] if seen else ""))
                 if self.closed:
                     raise TestFailure("MQTT client connection closed: %s"
                                       % self.error)
@@ -580,6 +590,33 @@ def contact_frame(serial=SERIAL1):
 
 def contact_reply(serial=SERIAL1):
     return with_serial(unhex(vec("test_conttact_req")["expect"]["reply_hex"]),
+                       serial)
+
+
+def local_now_ms():
+    """The inverter's clock: local wall time in ms, as if it were UTC."""
+    t = time.time()
+    return int((t + time.localtime(t).tm_gmtoff) * 1000)
+
+
+def data_frame(name="test_msg_inv_ind1", serial=SERIAL1, voltage=None):
+    """An inverter-data frame (msg 0x04) from the vectors with its time
+    stamp set to now (older data is ignored as a replay) and optionally
+    another grid voltage (TLV 0x3e8, float)."""
+    f = bytearray(with_serial(unhex(vec(name)["hex"]), serial))
+    hl = 5 + f[4] + 2			# length, serial, ctrl, msg id
+    id2_len = f[hl + 4]
+    ts = hl + 5 + id2_len + 1
+    f[ts:ts + 8] = struct.pack("!q", local_now_ms())
+    if voltage is not None:
+        i = f.find(b"\x00\x00\x03\xe8\x46", ts + 8)
+        check(i > 0, "vector %s has no grid voltage TLV" % name)
+        f[i + 5:i + 9] = struct.pack("!f", voltage)
+    return bytes(f)
+
+
+def data_reply(serial=SERIAL1):
+    return with_serial(unhex(vec("test_msg_inv_ind1")["expect"]["reply_hex"]),
                        serial)
 
 
@@ -691,7 +728,9 @@ def expect_reply(inv, frame, expected, timeout=5, what="reply"):
 
 class FakeCloud:
     """A TCP server on loopback that records what it receives.
-    mode 'record': read everything; 'deaf': accept but never read."""
+    mode 'record': accept and read everything; 'deaf': accept but never
+    read; 'blackhole': never accept, with a full accept queue, so that
+    connects hang (SYNs are dropped) as with a firewalled cloud."""
 
     def __init__(self, mode="record"):
         self.mode = mode
@@ -701,14 +740,32 @@ class FakeCloud:
             # tiny buffers: fills up quickly
             self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
         self.lsock.bind(("127.0.0.1", 0))
-        self.lsock.listen(16)
-        self.lsock.settimeout(0.2)
         self.port = self.lsock.getsockname()[1]
         self.lock = threading.Lock()
         self.data = b""
         self.conns = []
         self.accepted = 0
         self.stopped = False
+        self.filler = None
+        if mode == "blackhole":
+            self.lsock.listen(0)
+            self.filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.filler.settimeout(2)
+            self.filler.connect(("127.0.0.1", self.port))
+            # check that the queue is really full
+            probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            probe.settimeout(0.3)
+            try:
+                probe.connect(("127.0.0.1", self.port))
+                raise TestFailure("blackhole cloud: connect still succeeds")
+            except socket.timeout:
+                pass
+            finally:
+                probe.close()
+            self.thread = None
+            return
+        self.lsock.listen(16)
+        self.lsock.settimeout(0.2)
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
@@ -773,17 +830,14 @@ class FakeCloud:
 
     def close(self):
         self.stopped = True
-        try:
-            self.lsock.close()
-        except OSError:
-            pass
-        with self.lock:
-            for s in self.conns:
-                try:
+        for s in [self.lsock, self.filler] + self.conns:
+            try:
+                if s is not None:
                     s.close()
-                except OSError:
-                    pass
-        self.thread.join(2)
+            except OSError:
+                pass
+        if self.thread is not None:
+            self.thread.join(2)
 
 
 # ----------------------------------------------------------------------
@@ -833,6 +887,7 @@ class Daemon:
         self.confopts = confopts
         self.write_config(**confopts)
         self.proc = None
+        _daemons.append(self)
         if start:
             self.start()
 
@@ -863,8 +918,9 @@ class Daemon:
         self._logf.close()
         if wait:
             self.wait_workers(timeout)
-            wait_until(lambda: port_open(self.gen3_port), timeout,
-                       what="GEN3 listener")
+            # no probe connection: it would show up in the counters
+            self.wait_log(r"tsun-proxyd: listening on 127\.0\.0\.1:%d"
+                          % self.gen3_port, timeout)
         return self
 
     @property
@@ -897,6 +953,23 @@ class Daemon:
         except TestFailure:
             raise TestFailure("no log line /%s/ within %ss; log tail:\n%s"
                               % (pattern, timeout, self.log()[since:][-1500:]))
+
+    # sanitizer reports, and workers crashing without a test killing them
+    _BAD = re.compile(r"ERROR: (Address|Leak|Memory|Thread)Sanitizer|"
+                      r"runtime error: |"
+                      r"died on signal (4|6|7|8|11)\b|"
+                      r"malformed IPC message")
+
+    def problems(self, dump=False):
+        out = []
+        text = self.log()
+        for line in text.splitlines():
+            if self._BAD.search(line):
+                out.append("%s: %s" % (os.path.basename(self.logfile), line))
+        if out or dump:
+            sys.stderr.write("---- %s\n%s\n----\n"
+                             % (self.logfile, text[-6000:]))
+        return out[:5]
 
     def workers(self):
         """{'proxyd': pid, 'mqttd': pid} for the live children of cfgd."""
@@ -997,7 +1070,10 @@ def main(namespace, default_timeout=60):
                 fn(build)
             finally:
                 signal.alarm(0)
-                cleanup_all()
+                problems = cleanup_all(dump=sys.exc_info()[0] is not None)
+            if problems:
+                raise TestFailure("in the daemon's log: %s"
+                                  % " | ".join(problems))
             res = "PASS %s::%s (%.1fs)" % (fname, name, time.monotonic() - t0)
         except TestSkip as e:
             res = "SKIP %s::%s: %s" % (fname, name, e)

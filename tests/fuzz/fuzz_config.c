@@ -11,6 +11,7 @@
  */
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/stat.h>
 
 #include <stdint.h>
 #include <stdio.h>
@@ -67,6 +68,8 @@ fz_init(void)
 	FILE		*f;
 	size_t		 i;
 
+	/* the printed file holds a (masked) password: no warning */
+	umask(077);
 	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
 		tmp = "/tmp";
 	snprintf(fz_dir, sizeof(fz_dir), "%s/fuzz_config.XXXXXX", tmp);
@@ -168,9 +171,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s1 = fz_printed(c, &l1);
 	if (fz_write(fz_print, s1, l1) == -1)
 		abort();
-	if ((c2 = config_parse(fz_print, 0, stderr)) == NULL) {
+	if ((c2 = config_parse(fz_print, 0, fz_errs)) == NULL) {
 		fprintf(stderr, "fuzz_config: the printed configuration "
 		    "does not parse:\n%s\n", s1);
+		config_parse(fz_print, 0, stderr);
 		abort();
 	}
 	s2 = fz_printed(c2, &l2);

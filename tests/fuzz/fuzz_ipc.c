@@ -41,7 +41,8 @@ fz_mismatch(const char *what, const void *a, size_t alen, const void *b,
 {
 	fprintf(stderr, "fuzz_ipc: %s does not serialise back: received %zu "
 	    "bytes, sent %zu bytes%s\n", what, alen, blen,
-	    alen == blen && memcmp(a, b, alen) != 0 ? " (differing)" : "");
+	    b != NULL && alen == blen && memcmp(a, b, alen) != 0 ?
+	    " (differing)" : "");
 	abort();
 }
 
@@ -82,7 +83,7 @@ fz_check_send(const struct ipc_msg *m, int device)
 	if (o == NULL || o->len != IPC_HDR_SIZE + m->len ||
 	    memcmp(o->data + IPC_HDR_SIZE, m->data, m->len) != 0)
 		fz_mismatch(device ? "IMSG_CONF_DEVICE" : "IMSG_CONF_GLOBAL",
-		    m->data, m->len, o == NULL ? "" : o->data + IPC_HDR_SIZE,
+		    m->data, m->len, o == NULL ? NULL : o->data + IPC_HDR_SIZE,
 		    o == NULL ? 0 : o->len - IPC_HDR_SIZE);
 	ipc_clear(&ob);
 }

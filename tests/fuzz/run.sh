@@ -8,8 +8,9 @@
 # so a harness may define a symbol such as proto_now_ms itself).  Each
 # target then runs for SECONDS on a copy of tests/fuzz/corpus/<name>/
 # (<name> = the file name without fuzz_ and .c) in build-fuzz/, never on
-# the tree.  Crash inputs land in build-fuzz/artifacts/.  Exit status 1 if
-# any target crashed, leaked, hit a sanitizer report or did not build.
+# the tree, with the dictionary tests/fuzz/<name>.dict if there is one.
+# Crash inputs land in build-fuzz/artifacts/.  Exit status 1 if any target
+# crashed, leaked, hit a sanitizer report or did not build.
 #
 # Environment: CLANG (default clang), FUZZ_JOBS (targets run at once,
 # default the number of CPUs), FUZZ_ARGS (extra libFuzzer options),
@@ -136,7 +137,7 @@ echo "fuzz: built in $(($(date +%s) - t0))s; running each target ${secs}s"
 run_one() {
 	n=$1
 	c=$OUT/corpus/$n
-	rm -rf "$c" "$OUT/tmp/$n"
+	rm -rf "$c" "$OUT/tmp/$n" "$OUT/artifacts/$n-"*
 	mkdir -p "$c" "$OUT/tmp/$n"
 	if [ -d "tests/fuzz/corpus/$n" ]; then
 		cp -R "tests/fuzz/corpus/$n/." "$c/"

@@ -166,6 +166,22 @@ static char	*tsun_allow[] = { "AT+Z", "AT+UPURL", "AT+SUPDATE", "AT+TIME" };
 static char	*acl_block[] = { "AT+WEBU" };
 static char	*mqtt_allow[] = { "AT+" };
 
+/* the ACL lists are static arrays: only the devices and conf are ours */
+static void
+free_conf(void)
+{
+	struct conf_device	*d;
+
+	if (conf == NULL)
+		return;
+	while ((d = TAILQ_FIRST(&conf->devices)) != NULL) {
+		TAILQ_REMOVE(&conf->devices, d, entry);
+		free(d);
+	}
+	free(conf);
+	conf = NULL;
+}
+
 static struct conf_device *
 make_conf(const char *text)
 {
@@ -173,6 +189,7 @@ make_conf(const char *text)
 
 	if (text == NULL)
 		text = "";
+	free_conf();
 	ck_assert_ptr_nonnull(conf = calloc(1, sizeof(*conf)));
 	TAILQ_INIT(&conf->devices);
 	conf->solarman.cloud_enabled =
@@ -1344,7 +1361,7 @@ main(void)
 	Suite	*s;
 	TCase	*tc;
 	SRunner	*sr;
-	TTest	*tt;
+	TTest	*tt, *tts;
 	size_t	 i;
 	int	 nfail;
 
@@ -1354,14 +1371,15 @@ main(void)
 	}
 	s = suite_create("gen3plus");
 	tc = tcase_create("vectors");
+	if ((tts = calloc(tj_len(vectors) + 1, sizeof(*tts))) == NULL)
+		return 1;
 	for (i = 0; i < tj_len(vectors); i++) {
 		const char *layer = tj_str(tj_get(tj_at(vectors, i), "layer"));
 
 		/* the bare RTU vectors are test_modbus's */
 		if (layer != NULL && strcmp(layer, "modbus-rtu") == 0)
 			continue;
-		if ((tt = calloc(1, sizeof(*tt))) == NULL)
-			return 1;
+		tt = &tts[i];
 		/* one named test per vector; _i selects it */
 		tt->name = tj_str(tj_get(tj_at(vectors, i), "name"));
 		tt->fn = run_vector;
@@ -1374,5 +1392,8 @@ main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	nfail = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	free(tts);
+	free_conf();
+	tj_free(vectors);
 	return nfail == 0 ? 0 : 1;
 }
