@@ -691,6 +691,38 @@ cfgd_set_verbose(int v)
 		}
 }
 
+#ifdef TSUN_TEST_HOOKS
+/* "sandbox proxyd", "badipc mqttd": faults the e2e tests inject */
+int
+cfgd_debug(const char *what)
+{
+	struct worker	*w;
+	const char	*name;
+	uint8_t		 junk[3] = { 1, 2, 3 };
+
+	if ((name = strchr(what, ' ')) == NULL)
+		return -1;
+	name++;
+	if (strcmp(name, "proxyd") == 0)
+		w = &workers[W_PROXYD];
+	else if (strcmp(name, "mqttd") == 0)
+		w = &workers[W_MQTTD];
+	else
+		return -1;
+	if (w->pid == -1)
+		return -1;
+	if (strncmp(what, "sandbox ", 8) == 0)
+		ipc_compose(&w->ib, IMSG_SANDBOX_TEST, 0, -1, NULL, 0);
+	else if (strncmp(what, "badipc ", 7) == 0)
+		/* IMSG_VERBOSE carries exactly 4 bytes: 3 is malformed */
+		ipc_compose(&w->ib, IMSG_VERBOSE, 0, -1, junk, sizeof(junk));
+	else
+		return -1;
+	worker_flush(w);
+	return 0;
+}
+#endif
+
 void
 cfgd_reload(void)
 {

@@ -120,6 +120,13 @@ client_command(struct ctl_client *c)
 		cfgd_set_verbose(0);
 		client_write(c, "logging brief\nexit 0\n");
 		client_close(c);
+#ifdef TSUN_TEST_HOOKS
+	} else if (strncmp(c->line, "debug ", 6) == 0) {
+		/* test builds only: make a worker face its sandbox or bad IPC */
+		client_write(c, cfgd_debug(c->line + 6) == 0 ?
+		    "sent\nexit 0\n" : "unknown debug command\nexit 2\n");
+		client_close(c);
+#endif
 	} else {
 		client_write(c, "unknown command\nexit 2\n");
 		client_close(c);

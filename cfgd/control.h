@@ -21,5 +21,8 @@ int	cfgd_workers_up(void);
 void	cfgd_status_request(const char *);
 void	cfgd_set_verbose(int);
 void	cfgd_reload(void);
+#ifdef TSUN_TEST_HOOKS
+int	cfgd_debug(const char *);
+#endif
 
 #endif

@@ -25,6 +25,14 @@ log_init(int foreground, int verbose, const char *procname)
 		openlog(procname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
+/* workers: push queued lines to tsun-cfgd now (before dying on purpose) */
+void
+log_flush(void)
+{
+	if (log_ipc != NULL)
+		ipc_flush_sync(log_ipc, 1000);
+}
+
 void
 log_procname(const char *name)
 {

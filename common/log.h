@@ -17,6 +17,7 @@ extern int	log_verbose;	/* 0 normal, 1 debug, 2 frame hex dumps */
 void	log_init(int foreground, int verbose, const char *procname);
 void	log_procname(const char *);
 void	log_to_ipc(struct ipcbuf *);	/* workers: relay through cfgd */
+void	log_flush(void);
 void	log_line(int pri, const char *procname, const char *msg);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

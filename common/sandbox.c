@@ -93,6 +93,7 @@ sandbox_test(const struct ipc_msg *m)
 	} else
 		log_info("sandbox test: open failed: %s", strerror(errno));
 	/* exec must be impossible: the filter kills us here */
+	log_flush();
 	execl("/bin/sh", "sh", "-c", "true", (char *)NULL);
 	log_warnx("sandbox test: exec failed: %s", strerror(errno));
 #else

@@ -386,6 +386,15 @@ apply_conf(struct tsun_conf *nc)
 	mq_reconf(nc);
 	mconf = nc;
 	conf_free(old);
+	/* new node ids bring new command topics; the broker ignores repeats */
+	if (connected) {
+		const char	**subs;
+		size_t		  n, i;
+
+		subs = mq_subscriptions(&n);
+		for (i = 0; i < n; i++)
+			mosquitto_subscribe(mosq, NULL, subs[i], 0);
+	}
 	mosq_sync();
 }
 

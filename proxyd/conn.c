@@ -270,9 +270,12 @@ io_accept(void *arg, const char *serial, uint32_t monitor_sn,
 		    (serial != NULL && !serial_ok(serial)) ||
 		    (serial == NULL && monitor_sn == 0)) {
 			vdb_count(REG_UNKNOWN_SNR, 1);
-			log_warnx("%s: unknown device %s%u refused", c->name,
-			    serial ? serial : "monitor SN ",
-			    serial ? 0 : monitor_sn);
+			if (serial != NULL)
+				log_warnx("%s: unknown device %s refused",
+				    c->name, serial);
+			else
+				log_warnx("%s: unknown device monitor SN %u "
+				    "refused", c->name, monitor_sn);
 			return 0;
 		}
 		if (serial != NULL)

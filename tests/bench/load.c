@@ -9,8 +9,8 @@
  *                -r FPS        pace: at most FPS frames/s per connection
  *                -b BASE       first serial index (default 1)
  *       Simulated inverters (serial R17%013u / monitor SN 1000000+i) send
- *       alternating inverter-data frames (grid voltage differs, so every
- *       frame changes a value) keeping WINDOW frames outstanding; an ACK
+ *       alternating inverter-data frames (the grid voltage steps 230.0 ..
+ *       239.9 V, so every frame changes a value, also after coalescing) keeping WINDOW frames outstanding; an ACK
  *       frees a slot.  Prints "key value" lines.
  *   load hold     PORT NCONN FRAMEFILE HOLDSEC
  *       Open NCONN GEN3 connections, one data frame each, wait for the
@@ -282,7 +282,7 @@ build_frame(uint8_t *buf, int idx, uint64_t seq)
 		buf[5] = (uint8_t)seq;
 		buf[7] = sn; buf[8] = sn >> 8; buf[9] = sn >> 16;
 		buf[10] = sn >> 24;
-		i = 2300 + (seq & 1) * 15;	/* 230.0 V / 231.5 V */
+		i = 2300 + seq % 100;	/* 230.0 .. 239.9 V, every frame new */
 		buf[volt_off] = i >> 8;
 		buf[volt_off + 1] = i;
 		n = tmpl[1] | tmpl[2] << 8;
@@ -294,7 +294,7 @@ build_frame(uint8_t *buf, int idx, uint64_t seq)
 	serial_of(idx, s);
 	memcpy(buf + 5, s, 16);
 	put_be64(buf + ts_off, (uint64_t)(ts_base + (int64_t)seq));
-	v.f = (seq & 1) ? 231.5f : 230.0f;
+	v.f = 230.0f + (float)(seq % 100) / 10;	/* every frame new */
 	put_be32(buf + volt_off, v.u);
 }
 

@@ -1004,11 +1004,18 @@ class Daemon:
         os.kill(self.proc.pid, signal.SIGHUP)
 
     def ctl_run(self, *args, timeout=10):
-        return subprocess.run(
+        r = subprocess.run(
             [os.path.join(self.build, "tsun-ctl"), "-s", self.ctl] +
             list(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, timeout=timeout,
             universal_newlines=True, errors="replace")
+        if r.returncode != 0 and self.proc is not None and \
+                self.proc.poll() is None and not os.path.exists(self.ctl):
+            log("tsun-ctl %s: control socket %s missing while tsun-cfgd "
+                "(pid %d) runs; dir: %s" % (" ".join(args), self.ctl,
+                                            self.proc.pid,
+                                            os.listdir(self.dir)))
+        return r
 
     def stop(self, timeout=15):
         if self.proc is None:
