@@ -703,10 +703,15 @@ conn_is_own_listener(const struct sockaddr *sa, socklen_t salen)
 	uint16_t		 port;
 	int			 s, local, found = 0;
 
-	if (sa->sa_family == AF_INET)
-		port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
-	else if (sa->sa_family == AF_INET6)
-		port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	/* sa may be unaligned (struct ipc_resolved): work on a copy */
+	if (salen > sizeof(ss))
+		return 0;
+	memset(&ss, 0, sizeof(ss));
+	memcpy(&ss, sa, salen);
+	if (ss.ss_family == AF_INET)
+		port = ntohs(((const struct sockaddr_in *)&ss)->sin_port);
+	else if (ss.ss_family == AF_INET6)
+		port = ntohs(((const struct sockaddr_in6 *)&ss)->sin6_port);
 	else
 		return 0;
 	TAILQ_FOREACH(l, &listeners, entry)
@@ -715,9 +720,6 @@ conn_is_own_listener(const struct sockaddr *sa, socklen_t salen)
 	if (!found)
 		return 0;
 	/* an address we can bind to is an address of this machine */
-	if (salen > sizeof(ss))
-		return 0;
-	memcpy(&ss, sa, salen);
 	if (ss.ss_family == AF_INET)
 		((struct sockaddr_in *)&ss)->sin_port = 0;
 	else

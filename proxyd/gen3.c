@@ -554,13 +554,16 @@ forward(struct gen3 *g, int side, const uint8_t *frame, size_t len,
 	    h->data_len == 9) {
 		ofs = side == SIDE_DEV ? g->d.ts_off_dev : g->d.ts_off_cloud;
 		pos = h->header_len + 1;
-		put64(g->fwd + pos, get64(g->fwd + pos) + ofs);
+		/* modulo 2^64: a peer's absurd clock must not be UB */
+		put64(g->fwd + pos, (int64_t)((uint64_t)get64(g->fwd + pos) +
+		    (uint64_t)ofs));
 	} else if ((h->msg_id == GEN3_MSG_COLL_DATA ||
 	    h->msg_id == GEN3_MSG_INV_DATA) &&
 	    gen3_parse_data(h->data, h->data_len, &d) == 0) {
 		ofs = side == SIDE_DEV ? g->d.ts_off_cloud : g->d.ts_off_dev;
 		pos = h->header_len + d.ts_pos;
-		put64(g->fwd + pos, d.ts_ms + ofs);
+		put64(g->fwd + pos, (int64_t)((uint64_t)d.ts_ms +
+		    (uint64_t)ofs));
 	}
 	send_side(g, side == SIDE_DEV ? SIDE_CLOUD : SIDE_DEV, g->fwd, len);
 }
@@ -1003,7 +1006,7 @@ handle_time(struct gen3 *g, int side, const uint8_t *frame, size_t len,
 			g->d.pend = 1;
 		forward(g, side, frame, len, h);
 	} else if (h->data_len >= 8) {
-		ofs = get64(h->data) - local;
+		ofs = (int64_t)((uint64_t)get64(h->data) - (uint64_t)local);
 		if (side == SIDE_CLOUD) {
 			g->d.ts_off_cloud = ofs;
 			g->d.ts_off_dev = ofs;

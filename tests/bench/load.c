@@ -8,6 +8,8 @@
  *                -s SINKPORT   also be the "cloud": listen, count, ACK
  *                -r FPS        pace: at most FPS frames/s per connection
  *                -b BASE       first serial index (default 1)
+ *                -a            at the end close at once, frames in flight
+ *                              (default: wait up to 3 s for their ACKs)
  *       Simulated inverters (serial R17%013u / monitor SN 1000000+i) send
  *       alternating inverter-data frames (the grid voltage steps 230.0 ..
  *       239.9 V, so every frame changes a value, also after coalescing) keeping WINDOW frames outstanding; an ACK
@@ -549,9 +551,9 @@ run_load(int argc, char **argv)
 {
 	int port, window, mport = 0, sport = 0, base = 1, lfd = -1, opt;
 	double dur, warm, rate = 0, t0, t, tw = 0, te;
-	uint64_t a0 = 0, a1, m0 = 0, s0 = 0, sb0 = 0, sent0 = 0, sent1;
+	uint64_t a0 = 0, a1 = 0, m0 = 0, s0 = 0, sb0 = 0, sent0 = 0, sent1 = 0;
 	struct pollfd *pf = NULL;
-	int i, n, closed = 0;
+	int i, n, closed = 0, abrupt = 0, draining = 0, started = 0;
 
 	if (argc < 7)
 		return 1;
@@ -562,8 +564,9 @@ run_load(int argc, char **argv)
 	warm = atof(argv[5]);
 	setup_template(argv[6]);
 	optind = 7;
-	while ((opt = getopt(argc, argv, "m:s:r:b:")) != -1)
+	while ((opt = getopt(argc, argv, "am:s:r:b:")) != -1)
 		switch (opt) {
+		case 'a': abrupt = 1; break;
 		case 'm': mport = atoi(optarg); break;
 		case 's': sport = atoi(optarg); break;
 		case 'r': rate = atof(optarg); break;
@@ -585,7 +588,8 @@ run_load(int argc, char **argv)
 	te = t0 + warm + dur;
 	for (;;) {
 		t = now_s();
-		if (!measuring && t >= t0 + warm) {
+		if (!started && t >= t0 + warm) {
+			started = 1;
 			measuring = 1;
 			tw = t;
 			for (a0 = sent0 = 0, i = 0; i < nconns; i++) {
@@ -594,10 +598,32 @@ run_load(int argc, char **argv)
 			}
 			m0 = mqtt_pub; s0 = sink_frames; sb0 = sink_bytes;
 		}
-		if (t >= te)
-			break;
+		if (t >= te && !draining) {
+			/* the figures end here; then let the ACKs in flight
+			 * arrive (up to 3 s) so no connection is reset with
+			 * data pending, unless -a asks for exactly that */
+			for (a1 = sent1 = 0, i = 0; i < nconns; i++) {
+				a1 += conns[i]->acked;
+				sent1 += conns[i]->sent;
+			}
+			tw = t - tw;
+			measuring = 0;
+			draining = 1;
+			if (abrupt)
+				break;
+		}
+		if (draining) {
+			uint64_t out = 0;
+
+			for (i = 0; i < nconns; i++)
+				if (conns[i]->kind == K_INV && conns[i]->fd >= 0)
+					out += conns[i]->sent - conns[i]->acked;
+			if (out == 0 || t >= te + 3)
+				break;
+		}
 		for (i = 0; i < nconns; i++) {
-			if (conns[i]->kind == K_INV && conns[i]->fd >= 0)
+			if (conns[i]->kind == K_INV && conns[i]->fd >= 0 &&
+			    !draining)
 				send_frames(conns[i], window, rate, t);
 			if (conns[i]->fd >= 0 && wflush(conns[i]) == -1) {
 				close(conns[i]->fd);
@@ -637,11 +663,7 @@ run_load(int argc, char **argv)
 			}
 		}
 	}
-	for (a1 = sent1 = 0, i = 0; i < nconns; i++) {
-		a1 += conns[i]->acked;
-		sent1 += conns[i]->sent;
-	}
-	t = now_s() - tw;
+	t = tw;
 	printf("secs %.3f\n", t);
 	printf("connections %d\n", ninv);
 	printf("window %d\n", window);
@@ -649,6 +671,10 @@ run_load(int argc, char **argv)
 	printf("frames_acked %llu\n", (unsigned long long)(a1 - a0));
 	printf("frames_per_s %.1f\n", (a1 - a0) / t);
 	printf("unacked_at_end %llu\n", (unsigned long long)(sent1 - a1));
+	for (n = 0, i = 0; i < nconns; i++)
+		if (conns[i]->kind == K_INV)
+			n += conns[i]->sent - conns[i]->acked;
+	printf("never_acked %d\n", n);
 	printf("unexpected_frames %llu\n", (unsigned long long)bad_ack);
 	printf("closed_conns %d\n", closed);
 	if (mport)

@@ -957,8 +957,7 @@ class Daemon:
     # sanitizer reports, and workers crashing without a test killing them
     _BAD = re.compile(r"ERROR: (Address|Leak|Memory|Thread)Sanitizer|"
                       r"runtime error: |"
-                      r"died on signal (4|6|7|8|11)\b|"
-                      r"malformed IPC message")
+                      r"died on signal (4|6|7|8|11)\b")
 
     def problems(self, dump=False):
         out = []

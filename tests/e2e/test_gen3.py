@@ -1,7 +1,6 @@
 """GEN3 (Talent) inverters end to end: island mode answers, values on
 MQTT, Home Assistant discovery, cloud forwarding, a broken cloud."""
 
-import json
 import re
 import struct
 import time

@@ -4,7 +4,6 @@ config check."""
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 

@@ -49,6 +49,8 @@ SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all \
 -fno-omit-frame-pointer"
 WARN="-Wall -Wextra -Wshadow -Wpointer-arith -Wno-unused-parameter \
 -Wformat=2 -Wno-format-nonliteral -Wno-unknown-warning-option"
+# the quotes are meant literally: -DTSUN_VERSION="fuzz" makes a C string
+# shellcheck disable=SC2089
 DEFS="-D_GNU_SOURCE -DTSUN_VERSION=\"fuzz\" \
 -DLIBEXECDIR=\"/usr/local/libexec/tsun-proxy\" -DSYSCONFDIR=\"/etc\""
 BSD_CFLAGS=$(pkg-config --cflags libbsd-overlay 2>/dev/null)
@@ -64,8 +66,11 @@ build_lib() {
 	d=$1
 	rm -rf "$OUT/obj/$d" "$OUT/lib$d.a"
 	mkdir -p "$OUT/obj/$d"
-	srcs=$(ls "$TOP/$d"/*.c | grep -v "/$d\.c\$")
-	# shellcheck disable=SC2086
+	srcs=""
+	for f in "$TOP/$d"/*.c; do
+		[ "$f" = "$TOP/$d/$d.c" ] || srcs="$srcs $f"
+	done
+	# shellcheck disable=SC2086,SC2090
 	(cd "$OUT/obj/$d" && "$CC" $CFLAGS -fsanitize=fuzzer-no-link -c \
 	    $srcs) >"$OUT/lib$d.log" 2>&1 &&
 	    ar rcs "$OUT/lib$d.a" "$OUT/obj/$d"/*.o
@@ -117,7 +122,7 @@ mkdir -p "$OUT/bin" "$OUT/logs" "$OUT/artifacts"
 buildfail=""
 built=""
 for n in $targets; do
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086,SC2090
 	if "$CC" $CFLAGS -fsanitize=fuzzer -o "$OUT/bin/fuzz_$n" \
 	    "tests/fuzz/fuzz_$n.c" "$OUT/libproxyd.a" "$OUT/libmqttd.a" \
 	    "$OUT/libcfgd.a" "$OUT/libcommon.a" $LIBS \
@@ -184,7 +189,7 @@ for n in $built; do
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" |
 	    tail -1)
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-	cov=$(ls "$OUT/corpus/$n" | wc -l | tr -d ' ')
+	cov=$(find "$OUT/corpus/$n" -type f | wc -l | tr -d ' ')
 	if [ "$rc" -eq 0 ] && ! grep -Eq \
 	    'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:' \
 	    "$log"; then

@@ -257,6 +257,7 @@ main(void)
 	TCase	*tc;
 	SRunner	*sr;
 	TTest	*tt;
+	static TTest	 tts[64];
 	size_t	 i;
 	int	 nfail;
 
@@ -272,11 +273,11 @@ main(void)
 	}
 
 	s = suite_create("modbus");
+	/* static: the runner keeps pointers to them until it is freed */
 	tc = tcase_create("vectors");
 	for (i = 0; i < nmbvec; i++) {
 		/* one named test per vector; _i selects it */
-		if ((tt = calloc(1, sizeof(*tt))) == NULL)
-			return 1;
+		tt = &tts[i];
 		tt->name = tj_str(tj_get(mbvec[i], "name"));
 		tt->fn = run_vector;
 		tt->file = __FILE__;
@@ -296,5 +297,6 @@ main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	nfail = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	tj_free(vectors);
 	return nfail == 0 ? 0 : 1;
 }
