@@ -122,7 +122,7 @@ bind_one(struct listener *l, const struct sockaddr *sa, socklen_t salen)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	if (sa->sa_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
-	if (bind(fd, sa, salen) == -1 || listen(fd, 128) == -1) {
+	if (bind(fd, sa, salen) == -1 || listen(fd, SOMAXCONN) == -1) {
 		int	 saved = errno;
 
 		close(fd);

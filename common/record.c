@@ -101,6 +101,12 @@ batch_add_del(struct batch *b, uint16_t reg, int64_t ts)
 	return rec_start(b, reg, REC_DEL, ts, 0);
 }
 
+int
+batch_add_null(struct batch *b, uint16_t reg, int64_t ts)
+{
+	return rec_start(b, reg, REC_NULL, ts, 0);
+}
+
 size_t
 batch_end(struct batch *b)
 {
@@ -183,6 +189,7 @@ batch_read_rec(struct batch_reader *r, struct rec_value *v)
 			goto bad;
 		break;
 	case REC_DEL:
+	case REC_NULL:
 		break;
 	default:
 		goto bad;

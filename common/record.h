@@ -17,6 +17,8 @@
  *		i64 ts (unix seconds the value was stored)
  *		REC_INT: i64; REC_FLOAT: f64; REC_STR: u16 len, len bytes
  *		REC_DEL: nothing (the key was removed, e.g. midnight reset)
+ *		REC_NULL: nothing (the key holds no value: JSON null, e.g. a
+ *		    calculated battery power whose inputs are missing)
  */
 #ifndef TSUN_RECORD_H
 #define TSUN_RECORD_H
@@ -28,6 +30,7 @@
 #define REC_FLOAT	2
 #define REC_STR		3
 #define REC_DEL		4
+#define REC_NULL	5
 
 #define BATCH_SNAPSHOT	0x01	/* part of a full snapshot */
 #define BATCH_CONNECT	0x02	/* device connected (availability online) */
@@ -67,6 +70,7 @@ int	batch_add_int(struct batch *, uint16_t reg, int64_t ts, int64_t v);
 int	batch_add_float(struct batch *, uint16_t reg, int64_t ts, double v);
 int	batch_add_str(struct batch *, uint16_t reg, int64_t ts, const char *);
 int	batch_add_del(struct batch *, uint16_t reg, int64_t ts);
+int	batch_add_null(struct batch *, uint16_t reg, int64_t ts);
 /* patch nrec into the header; returns the payload length */
 size_t	batch_end(struct batch *);
 

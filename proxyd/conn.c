@@ -224,6 +224,8 @@ io_to_cloud(void *arg, const uint8_t *p, size_t len)
 	struct conn		*c = arg;
 	struct conf_listener	*cl;
 
+	if (c->closing)
+		return;
 	cl = c->proto == DEV_GEN3 ? &pconf->tsun : &pconf->solarman;
 	if (!cl->cloud_enabled)
 		return;
@@ -308,6 +310,8 @@ io_state(void *arg, int state, int polling)
 {
 	struct conn	*c = arg;
 
+	if (c->closing)
+		return;
 	c->state = state;
 	c->polling = polling;
 	set_idle(c);
@@ -361,6 +365,11 @@ reap_cb(struct ev_timer *t, void *arg)
 	for (i = 0; i < NTIMERS; i++)
 		ev_timer_del(&c->timers[i].t);
 	ev_timer_del(&c->idle);
+	cloud_free(c->cloud);
+	if (c->g3 != NULL)
+		gen3_free(c->g3);
+	if (c->g3p != NULL)
+		g3p_free(c->g3p);
 	wbuf_free(&c->out);
 	free(c->in);
 	/* a configuration replaced by a reload lives while it is used */
@@ -399,14 +408,10 @@ conn_close(struct conn *c, const char *why)
 	}
 	close(c->fd);
 	c->fd = -1;
-	cloud_free(c->cloud);
-	c->cloud = NULL;
-	if (c->g3 != NULL)
-		gen3_free(c->g3);
-	if (c->g3p != NULL)
-		g3p_free(c->g3p);
-	c->g3 = NULL;
-	c->g3p = NULL;
+	/*
+	 * The protocol module and the cloud link may be the very callers
+	 * that asked for the close: they are freed in reap_cb, with c.
+	 */
 	for (i = 0; i < NTIMERS; i++)
 		ev_timer_del(&c->timers[i].t);
 	ev_timer_del(&c->idle);
@@ -429,6 +434,8 @@ conn_close(struct conn *c, const char *why)
 void
 conn_cloud_up(struct conn *c)
 {
+	if (c->closing)
+		return;
 	if (c->g3 != NULL)
 		gen3_cloud_up(c->g3);
 	else if (c->g3p != NULL)

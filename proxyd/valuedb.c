@@ -31,7 +31,7 @@
 
 struct vdb_val {
 	uint16_t	reg;
-	uint8_t		type;	/* REC_INT, REC_FLOAT, REC_STR */
+	uint8_t		type;	/* REC_INT, REC_FLOAT, REC_STR, REC_NULL */
 	uint8_t		flags;
 	int64_t		ts;
 	union {
@@ -351,7 +351,7 @@ set_num(struct vdb_dev *d, enum reg_id reg, int isf, int64_t i, double f)
 		return 0;
 	nv = isf ? f : (double)i;
 	v = lookup(d, reg);
-	if (v != NULL && v->type != REC_STR) {
+	if (v != NULL && v->type != REC_STR && v->type != REC_NULL) {
 		ov = v->type == REC_FLOAT ? v->v.f : (double)v->v.i;
 		if (def->flags & REGF_MUST_INCR) {
 			if (!(nv > ov))
@@ -366,7 +366,9 @@ set_num(struct vdb_dev *d, enum reg_id reg, int isf, int64_t i, double f)
 	} else if (v == NULL && (def->flags & REGF_MUST_INCR) && !(nv > 0)) {
 		ghost_parent(d, reg, def);
 		return 0;
-	}
+	} else if (v != NULL && v->type == REC_NULL &&
+	    (def->flags & REGF_MUST_INCR) && !(nv > 0))
+		return 0;	/* as for a missing key: null stays */
 	if (v == NULL)
 		v = insert(d, reg, REC_INT);
 	else if (v->type == REC_STR)
@@ -419,6 +421,40 @@ vdb_set_str(struct vdb_dev *d, enum reg_id reg, const char *s)
 	return 1;
 }
 
+/*
+ * A key without a value (JSON null): a calculated value whose inputs
+ * are missing.  null -> null is no change; a later number or string
+ * replaces it in place.
+ */
+int
+vdb_set_null(struct vdb_dev *d, enum reg_id reg)
+{
+	struct vdb_val	*v;
+
+	if (d == NULL || reg_get(reg) == NULL)
+		return 0;
+	v = lookup(d, reg);
+	if (v != NULL && v->type == REC_NULL)
+		return 0;
+	if (v == NULL)
+		v = insert(d, reg, REC_NULL);
+	else if (v->type == REC_STR)
+		free(v->v.s);
+	v->type = REC_NULL;
+	v->v.i = 0;
+	v->ts = vdb_now();
+	mark_dirty(d, v);
+	return 1;
+}
+
+int
+vdb_is_null(struct vdb_dev *d, enum reg_id reg)
+{
+	struct vdb_val	*v;
+
+	return (v = lookup(d, reg)) != NULL && v->type == REC_NULL;
+}
+
 int
 vdb_del(struct vdb_dev *d, enum reg_id reg)
 {
@@ -455,7 +491,8 @@ vdb_get_float(struct vdb_dev *d, enum reg_id reg, double *out)
 {
 	struct vdb_val	*v;
 
-	if ((v = lookup(d, reg)) == NULL || v->type == REC_STR)
+	if ((v = lookup(d, reg)) == NULL || v->type == REC_STR ||
+	    v->type == REC_NULL)
 		return 0;
 	if (out != NULL)
 		*out = v->type == REC_FLOAT ? v->v.f : (double)v->v.i;
@@ -522,6 +559,9 @@ add_rec(struct vdb_dev *d, uint8_t flags, const struct vdb_val *v)
 				return;
 		} else if (v->type == REC_FLOAT) {
 			if (batch_add_float(&bt, v->reg, v->ts, v->v.f) == 0)
+				return;
+		} else if (v->type == REC_NULL) {
+			if (batch_add_null(&bt, v->reg, v->ts) == 0)
 				return;
 		} else if (batch_add_str(&bt, v->reg, v->ts, v->v.s) == 0)
 			return;

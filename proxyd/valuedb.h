@@ -35,6 +35,14 @@ int		 vdb_set_int(struct vdb_dev *, enum reg_id, int64_t);
 int		 vdb_set_float(struct vdb_dev *, enum reg_id, double);
 int		 vdb_set_str(struct vdb_dev *, enum reg_id, const char *);
 int		 vdb_del(struct vdb_dev *, enum reg_id);
+/*
+ * Store JSON null (REC_NULL): the key exists but holds no value, e.g. a
+ * calculated value whose inputs are missing.  1 if that is a change
+ * (null -> null is none).  The getters below report a null as absent;
+ * vdb_has() sees it, vdb_is_null() tells it apart.
+ */
+int		 vdb_set_null(struct vdb_dev *, enum reg_id);
+int		 vdb_is_null(struct vdb_dev *, enum reg_id);
 
 /* reading back: 1 and the value if present, 0 if absent */
 int		 vdb_get_int(struct vdb_dev *, enum reg_id, int64_t *);
