@@ -145,13 +145,27 @@ fuzz-smoke:
 fuzz:
 	sh tests/fuzz/run.sh $(FUZZTIME)
 
+# the same Makefile under the other make: GNU make runs bmake, bmake
+# runs gmake (whichever exists)
+other-make:
+	@if command -v bmake >/dev/null 2>&1 && [ "$(MAKE)" != bmake ]; then \
+		bmake BUILD=build-bmake all; \
+	elif command -v gmake >/dev/null 2>&1; then \
+		gmake BUILD=build-bmake all; \
+	else echo "other-make: no second make installed"; fi
+
+valgrind:
+	sh tests/valgrind/run.sh
+
 check: deps
 	$(MAKE) all
+	$(MAKE) other-make
 	$(MAKE) unit
 	$(MAKE) asan
 	$(MAKE) lint
 	$(MAKE) e2e
 	$(MAKE) e2e-asan
+	$(MAKE) valgrind
 	$(MAKE) fuzz-smoke
 
 run: deps all
@@ -179,7 +193,8 @@ install-user:
 	sh mk/install-user.sh
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-bmake build-vg build-hooks
 
 .PHONY: all unit unit-build asan e2e e2e-asan deps lint fuzz fuzz-smoke check run \
+	other-make valgrind \
 	bench install install-user clean

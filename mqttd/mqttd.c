@@ -213,6 +213,18 @@ on_disconnect(struct mosquitto *m, void *arg, int rc)
 	lost(rc == 0 ? "disconnected" : "connection lost");
 }
 
+/*
+ * libmosquitto's error lines (with TLS): it prints OpenSSL's error queue
+ * only here, e.g. the alert of a broker that wants a client certificate;
+ * mosquitto_loop_read() itself says no more than "A TLS error occurred".
+ */
+static void
+on_log(struct mosquitto *m, void *arg, int level, const char *str)
+{
+	if (level == MOSQ_LOG_ERR && str != NULL)
+		log_warnx("TLS: libmosquitto: %s", str);
+}
+
 static void
 on_message(struct mosquitto *m, void *arg, const struct mosquitto_message *msg)
 {
@@ -351,6 +363,17 @@ mosq_setup(void)
 		rc = mosquitto_void_option(mosq, MOSQ_OPT_SSL_CTX, tls_ctx);
 		if (rc != MOSQ_ERR_SUCCESS)
 			fatalx("MQTT TLS: %s", mosquitto_strerror(rc));
+		/*
+		 * Our context as it is: with the defaults (on unless turned
+		 * off) libmosquitto wants its own cafile (mosquitto_tls_set)
+		 * and fails every connect with MOSQ_ERR_INVAL without one.
+		 */
+		rc = mosquitto_int_option(mosq,
+		    MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0);
+		if (rc != MOSQ_ERR_SUCCESS)
+			fatalx("MQTT TLS defaults: %s", mosquitto_strerror(rc));
+		/* OpenSSL's reasons for a failed handshake come this way */
+		mosquitto_log_callback_set(mosq, on_log);
 	}
 	mosquitto_connect_callback_set(mosq, on_connect);
 	mosquitto_disconnect_callback_set(mosq, on_disconnect);

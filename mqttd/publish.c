@@ -361,7 +361,8 @@ val_set(struct mq_dev *d, const struct rec_value *r)
 		return 1;
 	}
 	if (mv != NULL && mv->type == r->type) {
-		if ((r->type == REC_INT && mv->v.i == r->i) ||
+		if (r->type == REC_NULL ||
+		    (r->type == REC_INT && mv->v.i == r->i) ||
 		    (r->type == REC_FLOAT && mv->v.f == r->f) ||
 		    (r->type == REC_STR && strcmp(mv->v.s, r->s) == 0))
 			return 0;
@@ -390,6 +391,8 @@ val_set(struct mq_dev *d, const struct rec_value *r)
 		mv->v.i = r->i;
 	else if (r->type == REC_FLOAT)
 		mv->v.f = r->f;
+	else if (r->type == REC_NULL)
+		memset(&mv->v, 0, sizeof(mv->v));
 	else
 		mv->v.s = s;
 	return 1;
@@ -402,6 +405,8 @@ val_put(struct json *j, const char *key, const struct mq_val *v)
 		json_int(j, key, v->v.i);
 	else if (v->type == REC_FLOAT)
 		json_num2(j, key, v->v.f);
+	else if (v->type == REC_NULL)
+		json_null(j, key);	/* Python's None */
 	else
 		json_str(j, key, v->v.s);
 }

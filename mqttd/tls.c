@@ -13,6 +13,8 @@
 #include "common/log.h"
 #include "mqttd/tls.h"
 
+static char	 tls_host[CONF_STR];	/* mqtt.host, for the messages */
+
 static void
 tls_log(const char *what, const char *file)
 {
@@ -21,6 +23,38 @@ tls_log(const char *what, const char *file)
 
 	ERR_error_string_n(e, buf, sizeof(buf));
 	log_warnx("TLS: %s %s: %s", what, file, buf);
+}
+
+/*
+ * Say why the broker's certificate is not accepted: libmosquitto only
+ * reports "A TLS error occurred" (it prints OpenSSL's queue only to a log
+ * callback).  Called for every certificate of the chain; the first
+ * failure ends the handshake.
+ */
+static int
+tls_verify_cb(int ok, X509_STORE_CTX *x)
+{
+	X509	*cert;
+	char	 subj[256] = "?";
+	int	 err;
+
+	if (ok)
+		return 1;
+	err = X509_STORE_CTX_get_error(x);
+	if ((cert = X509_STORE_CTX_get_current_cert(x)) != NULL)
+		X509_NAME_oneline(X509_get_subject_name(cert), subj,
+		    sizeof(subj));
+	log_warnx("TLS: broker certificate rejected (depth %d, subject %s): "
+	    "%s%s%s%s", X509_STORE_CTX_get_error_depth(x), subj,
+	    X509_verify_cert_error_string(err),
+	    err == X509_V_ERR_HOSTNAME_MISMATCH ||
+	    err == X509_V_ERR_IP_ADDRESS_MISMATCH ?
+	    " for mqtt.host \"" : "",
+	    err == X509_V_ERR_HOSTNAME_MISMATCH ||
+	    err == X509_V_ERR_IP_ADDRESS_MISMATCH ? tls_host : "",
+	    err == X509_V_ERR_HOSTNAME_MISMATCH ||
+	    err == X509_V_ERR_IP_ADDRESS_MISMATCH ? "\"" : "");
+	return 0;
 }
 
 void *
@@ -53,13 +87,19 @@ tls_setup(const struct tsun_conf *c)
 			return NULL;
 		}
 	}
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	strlcpy(tls_host, c->mqtt_host, sizeof(tls_host));
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, tls_verify_cb);
 	if (!c->tls_insecure) {
 		param = SSL_CTX_get0_param(ctx);
 		X509_VERIFY_PARAM_set_hostflags(param,
 		    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-		if (X509_VERIFY_PARAM_set1_host(param, c->mqtt_host, 0) != 1 &&
-		    X509_VERIFY_PARAM_set1_ip_asc(param, c->mqtt_host) != 1) {
+		/*
+		 * An address is checked against the IP subjectAltNames: try
+		 * it first, set1_host takes any string and would compare an
+		 * address with the DNS names only.
+		 */
+		if (X509_VERIFY_PARAM_set1_ip_asc(param, c->mqtt_host) != 1 &&
+		    X509_VERIFY_PARAM_set1_host(param, c->mqtt_host, 0) != 1) {
 			tls_log("cannot verify host name", c->mqtt_host);
 			SSL_CTX_free(ctx);
 			return NULL;

@@ -2,6 +2,7 @@
  * GEN3PLUS data layouts (spec gen3plus §17, T1-T4).
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "proxyd/g3p_layout.h"
 
@@ -80,6 +81,43 @@ static const struct mb_field t2[] = {
 	B16(0x170, MBC_RATIO, 100.0 / 1024, REG_OUTPUT_COEFFICIENT),
 };
 
+/* what the emulator writes where the logger has constants */
+static const struct g3p_const	t1c[] = {
+	{ 0x1b, 1, { 1 } },
+	{ 0x1d, 1, { 1 } },
+	{ 0x5c, 1, { 15 } },
+	{ 0x5e, 1, { 1 } },
+	{ 0x61, 3, { 0x0f, 0x00, 0xff } },
+	{ 0x8c, 2, { 0xfe, 0xfe } },
+};
+
+/* u16 BE register values */
+#define W(v)		(uint8_t)((v) >> 8), (uint8_t)((v) & 0xff)
+#define C1(o, a)	{ (o), 2, { W(a) } }
+#define C2(o, a, b)	{ (o), 4, { W(a), W(b) } }
+#define C3(o, a, b, c)	{ (o), 6, { W(a), W(b), W(c) } }
+#define C4(o, a, b, c, d) { (o), 8, { W(a), W(b), W(c), W(d) } }
+
+static const struct g3p_const	t2c[] = {
+	C1(0x11c, 1),
+	C1(0x12e, 1024),
+	C4(0x130, 1024, 1, 65535, 1),
+	C3(0x13a, 104, 104, 1280),
+	C4(0x140, 2509, 1974, 5020, 4900),
+	C4(0x148, 1, 1966, 1039, 65),
+	C4(0x150, 15, 2660, 2660, 6),
+	C4(0x158, 6, 2550, 4748, 4748),
+	C4(0x160, 16, 16, 5202, 5202),
+	C4(0x168, 16, 16, 337, 5),
+	C3(0x172, 1, 5020, 4000),
+	C4(0x178, 78, 102, 1000, 1024),
+	C4(0x180, 2510, 1960, 5020, 4902),
+	C4(0x188, 0, 0, 0, 0),
+	C4(0x190, 0, 0, 1024, 1024),
+	C4(0x198, 0, 0, 65535, 0),
+	C2(0x1a0, 0, 0),
+};
+
 /* the MX data indication carries no measurements (they come by MODBUS) */
 static const struct mb_field t3[] = {
 	HEAD4210,
@@ -127,10 +165,10 @@ static const struct mb_field t4[] = {
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
-const struct g3p_layout	g3p_layout_4110 = { t1, NELEM(t1) };
-static const struct g3p_layout	l_ms = { t2, NELEM(t2) };
-static const struct g3p_layout	l_mx = { t3, NELEM(t3) };
-static const struct g3p_layout	l_dcu = { t4, NELEM(t4) };
+const struct g3p_layout	g3p_layout_4110 = { t1, NELEM(t1), t1c, NELEM(t1c) };
+static const struct g3p_layout	l_ms = { t2, NELEM(t2), t2c, NELEM(t2c) };
+static const struct g3p_layout	l_mx = { t3, NELEM(t3), NULL, 0 };
+static const struct g3p_layout	l_dcu = { t4, NELEM(t4), NULL, 0 };
 
 const struct g3p_layout *
 g3p_layout_4210(uint16_t sensor_list)
@@ -162,6 +200,39 @@ g3p_layout_decode(const struct g3p_layout *l, const uint8_t *p, size_t len,
 			continue;
 		cb(arg, &v);
 		n++;
+	}
+	return n;
+}
+
+int
+g3p_layout_build(const struct g3p_layout *l, uint8_t *p, size_t len,
+    size_t from, g3p_value_get get, void *arg)
+{
+	struct mb_value	 v;
+	size_t		 i;
+	int		 n = 0, r;
+
+	for (i = 0; i < l->nc; i++) {
+		if (l->c[i].pos < from || l->c[i].pos > len ||
+		    len - l->c[i].pos < l->c[i].n)
+			continue;
+		memcpy(p + l->c[i].pos, l->c[i].b, l->c[i].n);
+	}
+	for (i = 0; i < l->n; i++) {
+		if (l->f[i].pos < from)
+			continue;
+		if (l->f[i].pos > len)
+			break;		/* upstream stops at the first misfit */
+		memset(&v, 0, sizeof(v));
+		if (!get(arg, l->f[i].reg, &v))
+			continue;
+		v.s[sizeof(v.s) - 1] = '\0';
+		r = mb_field_encode(&l->f[i], &v, p + l->f[i].pos,
+		    len - l->f[i].pos);
+		if (r == -1)
+			break;
+		if (r > 0)
+			n++;
 	}
 	return n;
 }

@@ -88,6 +88,8 @@ struct g3p {
 	int			 state;
 	uint16_t		 sensor_list;
 	uint32_t		 time_ofs;
+	int64_t			 data_ts;	/* MQTT time stamp of a decode */
+	int			 ts_groups;	/* grid/input/total stamped */
 	int			 fwd_at;
 	int			 fwd_dcu;
 	int			 no_forwarding;
@@ -290,6 +292,37 @@ db_flush(struct g3p *g)
 {
 	if (g->dev != NULL)
 		vdb_flush(g->dev);
+	g->ts_groups = 0;	/* a new publish cycle */
+}
+
+/*
+ * §16.2: the first change of grid, input or total in a publish cycle
+ * stamps the group's Timestamp with the time of the decoded data.
+ */
+static void
+stamp_group(struct g3p *g, enum reg_id r)
+{
+	const struct reg_def	*def;
+	int			 bit;
+	enum reg_id		 tsreg;
+
+	if ((def = reg_get(r)) == NULL || def->group == NULL)
+		return;
+	if (strcmp(def->group, "grid") == 0) {
+		bit = 1;
+		tsreg = REG_TS_GRID;
+	} else if (strcmp(def->group, "input") == 0) {
+		bit = 2;
+		tsreg = REG_TS_INPUT;
+	} else if (strcmp(def->group, "total") == 0) {
+		bit = 4;
+		tsreg = REG_TS_TOTAL;
+	} else
+		return;
+	if (g->ts_groups & bit)
+		return;
+	g->ts_groups |= bit;
+	vdb_set_int(g->dev, tsreg, g->data_ts);
 }
 
 static void
@@ -297,8 +330,8 @@ store_cb(void *arg, const struct mb_value *v)
 {
 	struct g3p	*g = arg;
 
-	if (g->dev != NULL)
-		mb_value_store(g->dev, v);
+	if (g->dev != NULL && mb_value_store(g->dev, v))
+		stamp_group(g, v->reg);
 }
 
 static void
@@ -718,6 +751,7 @@ mb_answer(struct g3p *g, const uint8_t *f, size_t flen, const uint8_t *rtu,
 	    rtu[1] == req.fcode && rlen == 5 + 2 * (size_t)req.count)
 		log_hexdump("GEN3PLUS: MODBUS scan", rtu, rlen);
 	if (mb_answer_has_data(&req)) {
+		g->data_ts = now_s();
 		mb_decode_answer(&req, rtu, rlen, store_cb, g);
 		if (g->sensor_list == G3P_SL_DCU)
 			g3p_calc_batt(g->dev);
@@ -808,6 +842,7 @@ on_dev_ind(struct g3p *g, const uint8_t *f, size_t flen)
 {
 	size_t	len = flen - G3P_TRAILER_LEN;
 
+	g->data_ts = now_s();
 	g3p_layout_decode(&g3p_layout_4110, f, len, store_cb, g);
 	if (len >= 0x61)
 		g->sensor_list = rd16le(f + 0x5f);
@@ -850,6 +885,9 @@ on_data_ind(struct g3p *g, const uint8_t *f, size_t flen)
 		if (sl != g->sensor_list)
 			log_debug("GEN3PLUS: data sensor list %#06x, link %#06x",
 			    sl, g->sensor_list);
+		/* §6.2: logger clock + time offset; our clock without one */
+		g->data_ts = g->time_ofs != 0 && len >= 18 ?
+		    (int64_t)rd32le(f + 14) + g->time_ofs : (int64_t)now_s();
 		if ((l = g3p_layout_4210(sl)) != NULL) {
 			g3p_layout_decode(l, f, len, store_cb, g);
 			if (sl == G3P_SL_DCU)

@@ -1,6 +1,7 @@
 /*
  * MODBUS RTU: CRC, requests, answer validation and the register map.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,6 +356,164 @@ mb_field_decode(const struct mb_field *f, const uint8_t *p, size_t len,
 		break;
 	}
 	return 0;
+}
+
+size_t
+mb_field_size(const struct mb_field *f)
+{
+	switch (f->type) {
+	case MBT_U8:
+		return 1;
+	case MBT_U16LE:
+	case MBT_U16BE:
+	case MBT_S16BE:
+		return 2;
+	case MBT_U32BE:
+		return 4;
+	case MBT_STR:
+		return f->len;
+	case MBT_MAC:
+		return 6;
+	}
+	return 0;
+}
+
+/* "V4.0.10" -> 0x4010, the inverse of mb_version_str; -1 if not one */
+static int32_t
+version_parse(const char *s)
+{
+	unsigned int	a, b, c, d;
+	size_t		n;
+	char		cs[8], *end;
+
+	if (s[0] != 'V' || sscanf(s + 1, "%u.%u.", &a, &b) != 2)
+		return -1;
+	if ((s = strchr(s + 1, '.')) == NULL || (s = strchr(s + 1, '.')) ==
+	    NULL)
+		return -1;
+	s++;
+	n = strlen(s);
+	/* c in decimal, then one upper-case hex digit */
+	if (n < 2 || n > sizeof(cs) || !isxdigit((unsigned char)s[n - 1]))
+		return -1;
+	memcpy(cs, s, n - 1);
+	cs[n - 1] = '\0';
+	c = (unsigned int)strtoul(cs, &end, 10);
+	if (*end != '\0' || !isdigit((unsigned char)cs[0]))
+		return -1;
+	d = (unsigned int)(isdigit((unsigned char)s[n - 1]) ? s[n - 1] - '0' :
+	    toupper((unsigned char)s[n - 1]) - 'A' + 10);
+	if (a > 15 || b > 15 || c > 15)
+		return -1;
+	return (int32_t)(a << 12 | b << 8 | c << 4 | d);
+}
+
+int
+mb_field_encode(const struct mb_field *f, const struct mb_value *v,
+    uint8_t *p, size_t len)
+{
+	unsigned int	m[6];
+	double		x;
+	int64_t		raw, lo, hi;
+	size_t		need, n;
+	char		*end;
+	int		i;
+
+	if ((need = mb_field_size(f)) == 0)
+		return 0;
+	if (len < need)
+		return -1;
+
+	if (f->type == MBT_STR) {
+		if (v->type != MBV_STR || v->s[0] == '\0')
+			return 0;
+		n = strnlen(v->s, sizeof(v->s));
+		memset(p, 0, need);
+		memcpy(p, v->s, n < need ? n : need);
+		return (int)need;
+	}
+	if (f->type == MBT_MAC) {
+		if (v->type != MBV_STR || sscanf(v->s,
+		    "%2x:%2x:%2x:%2x:%2x:%2x", &m[0], &m[1], &m[2], &m[3],
+		    &m[4], &m[5]) != 6)
+			return 0;
+		for (i = 0; i < 6; i++)
+			p[i] = (uint8_t)m[i];
+		return (int)need;
+	}
+
+	switch (f->conv) {
+	case MBC_VERSION:
+		if (v->type != MBV_STR || (raw = version_parse(v->s)) <= 0)
+			return 0;
+		break;
+	case MBC_HEX4:
+		if (v->type != MBV_STR || v->s[0] == '\0')
+			return 0;
+		raw = (int64_t)strtoul(v->s, &end, 16);
+		if (*end != '\0' || raw == 0)
+			return 0;
+		break;
+	default:
+		if (v->type == MBV_STR)
+			return 0;
+		x = v->type == MBV_FLOAT ? v->f : (double)v->i;
+		/* "if not value": 0 is not written, the zeros stay */
+		if (x == 0 || !isfinite(x))
+			return 0;
+		if (f->conv == MBC_OFS)
+			x -= f->arg;
+		else if (f->conv == MBC_QUOT)
+			x = x * f->arg;
+		else if (f->conv == MBC_RATIO && f->arg != 0)
+			x = x / f->arg;
+		if (!(fabs(x) < 9.0e15))
+			return 0;
+		raw = round_even(x);
+		break;
+	}
+
+	switch (f->type) {
+	case MBT_U8:
+		lo = 0;
+		hi = UINT8_MAX;
+		break;
+	case MBT_S16BE:
+		lo = INT16_MIN;
+		hi = INT16_MAX;
+		break;
+	case MBT_U32BE:
+		lo = 0;
+		hi = UINT32_MAX;
+		break;
+	default:
+		lo = 0;
+		hi = UINT16_MAX;
+		break;
+	}
+	if (raw < lo || raw > hi)
+		return 0;
+	switch (f->type) {
+	case MBT_U8:
+		p[0] = (uint8_t)raw;
+		break;
+	case MBT_U16LE:
+		p[0] = raw & 0xff;
+		p[1] = (raw >> 8) & 0xff;
+		break;
+	case MBT_U16BE:
+	case MBT_S16BE:
+		p[0] = (raw >> 8) & 0xff;
+		p[1] = raw & 0xff;
+		break;
+	case MBT_U32BE:
+		p[0] = (raw >> 24) & 0xff;
+		p[1] = (raw >> 16) & 0xff;
+		p[2] = (raw >> 8) & 0xff;
+		p[3] = raw & 0xff;
+		break;
+	}
+	return (int)need;
 }
 
 int

@@ -114,6 +114,19 @@ extern const size_t		mb_map_len;
 /* shared with the V5 layouts: decode one field at p[0..len) */
 int		 mb_field_decode(const struct mb_field *, const uint8_t *,
 		    size_t, struct mb_value *);
+/*
+ * The inverse of mb_field_decode, for the emulated logger (spec §14.1):
+ * write v into p[0..len) as field f.  Subtracts the offset, multiplies by
+ * the quotient, divides by the ratio (rounded, ties to even), reverses
+ * the text conversions (version text, %04x, MAC text), NUL-pads strings.
+ * Returns the bytes the field takes, 0 if it was skipped (value 0 or
+ * empty as upstream, unparsable text, out of the field's range: the
+ * bytes stay untouched), -1 if the field does not fit in len.
+ */
+int		 mb_field_encode(const struct mb_field *, const struct mb_value *,
+		    uint8_t *, size_t);
+/* bytes a field takes (0: unknown type) */
+size_t		 mb_field_size(const struct mb_field *);
 /* round to 2 decimal digits like Python's round(x, 2) */
 double		 mb_round2(double);
 /* version text of a register value, e.g. 0x4010 -> "V4.0.10" */

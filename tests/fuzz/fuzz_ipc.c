@@ -116,6 +116,9 @@ fz_batch(const struct ipc_msg *m)
 		case REC_DEL:
 			batch_add_del(&b, v.reg, v.ts);
 			break;
+		case REC_NULL:
+			batch_add_null(&b, v.reg, v.ts);
+			break;
 		default:
 			fprintf(stderr, "fuzz_ipc: batch_read_rec returned "
 			    "record type %u\n", v.type);
