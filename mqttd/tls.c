@@ -13,7 +13,9 @@
 #include "common/log.h"
 #include "mqttd/tls.h"
 
-static char	 tls_host[CONF_STR];	/* mqtt.host, for the messages */
+/* for the messages */
+static char	 tls_host[CONF_STR];
+static char	 tls_cafile[CONF_STR];
 
 static void
 tls_log(const char *what, const char *file)
@@ -35,7 +37,7 @@ static int
 tls_verify_cb(int ok, X509_STORE_CTX *x)
 {
 	X509	*cert;
-	char	 subj[256] = "?";
+	char	 subj[256] = "?", hint[2 * CONF_STR + 64] = "";
 	int	 err;
 
 	if (ok)
@@ -44,16 +46,23 @@ tls_verify_cb(int ok, X509_STORE_CTX *x)
 	if ((cert = X509_STORE_CTX_get_current_cert(x)) != NULL)
 		X509_NAME_oneline(X509_get_subject_name(cert), subj,
 		    sizeof(subj));
+	switch (err) {
+	case X509_V_ERR_HOSTNAME_MISMATCH:
+	case X509_V_ERR_IP_ADDRESS_MISMATCH:
+		snprintf(hint, sizeof(hint), " (mqtt.host is \"%s\")",
+		    tls_host);
+		break;
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+		snprintf(hint, sizeof(hint), " (no CA in %s issued it)",
+		    tls_cafile);
+		break;
+	}
 	log_warnx("TLS: broker certificate rejected (depth %d, subject %s): "
-	    "%s%s%s%s", X509_STORE_CTX_get_error_depth(x), subj,
-	    X509_verify_cert_error_string(err),
-	    err == X509_V_ERR_HOSTNAME_MISMATCH ||
-	    err == X509_V_ERR_IP_ADDRESS_MISMATCH ?
-	    " for mqtt.host \"" : "",
-	    err == X509_V_ERR_HOSTNAME_MISMATCH ||
-	    err == X509_V_ERR_IP_ADDRESS_MISMATCH ? tls_host : "",
-	    err == X509_V_ERR_HOSTNAME_MISMATCH ||
-	    err == X509_V_ERR_IP_ADDRESS_MISMATCH ? "\"" : "");
+	    "%s%s", X509_STORE_CTX_get_error_depth(x), subj,
+	    X509_verify_cert_error_string(err), hint);
 	return 0;
 }
 
@@ -88,6 +97,7 @@ tls_setup(const struct tsun_conf *c)
 		}
 	}
 	strlcpy(tls_host, c->mqtt_host, sizeof(tls_host));
+	strlcpy(tls_cafile, c->tls_cafile, sizeof(tls_cafile));
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, tls_verify_cb);
 	if (!c->tls_insecure) {
 		param = SSL_CTX_get0_param(ctx);

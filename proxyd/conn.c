@@ -169,6 +169,16 @@ pause_accept(int pause)
 			ev_set(l->ev, pause ? 0 : POLLIN);
 }
 
+/* -vv: every frame in and out, per connection and direction */
+static void
+dump(const struct conn *c, const char *dir, const uint8_t *p, size_t len)
+{
+	char	 label[sizeof(c->name) + 16];
+
+	snprintf(label, sizeof(label), "%s %s", c->name, dir);
+	log_hexdump(label, p, len);
+}
+
 /* flush what the device has not taken yet */
 static int
 conn_flush(struct conn *c)
@@ -208,7 +218,8 @@ io_to_dev(void *arg, const uint8_t *p, size_t len)
 
 	if (c->closing || c->fd == -1)
 		return;
-	log_hexdump(c->name, p, len);
+	if (log_verbose >= 2)
+		dump(c, "to device", p, len);
 	if (c->out.len - c->outoff + len > OUT_MAX) {
 		conn_close(c, "device does not read its answers");
 		return;
@@ -234,6 +245,8 @@ io_to_cloud(void *arg, const uint8_t *p, size_t len)
 	if (c->cloud == NULL &&
 	    (c->cloud = cloud_new(c, cl->host, cl->port)) == NULL)
 		return;
+	if (log_verbose >= 2)
+		dump(c, "to cloud", p, len);
 	cloud_send(c->cloud, p, len);
 }
 
@@ -454,7 +467,8 @@ conn_cloud_input(struct conn *c, const uint8_t *p, size_t len)
 {
 	if (c->closing)
 		return len;
-	log_hexdump("cloud in", p, len);
+	if (log_verbose >= 2)
+		dump(c, "from cloud", p, len);
 	if (c->g3 != NULL)
 		return gen3_input_cloud(c->g3, p, len);
 	if (c->g3p != NULL)
@@ -543,7 +557,7 @@ conn_read(struct conn *c)
 	}
 	c->last_data = time(NULL);
 	if (log_verbose >= 2)
-		log_hexdump(c->name, rbuf + have, n);
+		dump(c, "from device", rbuf + have, n);
 	have += n;
 	while (off < have && !c->closing) {
 		if (c->g3 != NULL)

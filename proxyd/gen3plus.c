@@ -118,6 +118,7 @@ struct g3p {
 	uint32_t		 emu_started;
 	uint32_t		 emu_pkt;
 	uint32_t		 emu_hb_s;
+	uint32_t		 emu_time_ofs;	/* cloud time - emulated time */
 };
 
 static const struct blk	ms_fast[] = { { 0x3000, 48 } };
@@ -141,6 +142,7 @@ static const struct {
 static void	mb_send_next(struct g3p *);
 static void	poll_expiry(struct g3p *, int restart);
 static void	emu_start(struct g3p *);
+static uint32_t	emu_clock(void);
 
 static uint16_t
 rd16le(const uint8_t *p)
@@ -343,12 +345,14 @@ sensor_list_str(struct g3p *g)
 	db_str(g, REG_SENSOR_LIST, buf);
 }
 
-/* T5: values computed from the battery registers */
+/*
+ * T5: values computed from the battery registers.  A value whose inputs
+ * are missing (or null) is stored as null, published as JSON null.
+ */
 void
 g3p_calc_batt(struct vdb_dev *dev)
 {
 	double	v1, c1, v2, c2, bv, bc, ov, oc, op;
-	int	have_op;
 
 	if (dev == NULL)
 		return;
@@ -358,30 +362,31 @@ g3p_calc_batt(struct vdb_dev *dev)
 	    vdb_get_float(dev, REG_BATT_PV2_CUR, &c2))
 		vdb_set_float(dev, REG_BATT_PV_PWR, v1 * c1 + v2 * c2);
 	else
-		vdb_del(dev, REG_BATT_PV_PWR);
+		vdb_set_null(dev, REG_BATT_PV_PWR);
 
 	if (vdb_get_float(dev, REG_BATT_VOLT, &bv) &&
 	    vdb_get_float(dev, REG_BATT_CUR, &bc))
 		vdb_set_float(dev, REG_BATT_PWR, bv * bc);
 	else
-		vdb_del(dev, REG_BATT_PWR);
+		vdb_set_null(dev, REG_BATT_PWR);
 
-	have_op = vdb_get_float(dev, REG_BATT_OUT_VOLT, &ov) &&
-	    vdb_get_float(dev, REG_BATT_OUT_CUR, &oc);
-	if (have_op) {
-		op = ov * oc;
-		vdb_set_float(dev, REG_BATT_OUT_PWR, op);
+	if (vdb_get_float(dev, REG_BATT_OUT_VOLT, &ov) &&
+	    vdb_get_float(dev, REG_BATT_OUT_CUR, &oc))
+		vdb_set_float(dev, REG_BATT_OUT_PWR, ov * oc);
+	else
+		vdb_set_null(dev, REG_BATT_OUT_PWR);
+
+	/* from the stored power: null in, null out */
+	if (vdb_get_float(dev, REG_BATT_OUT_PWR, &op))
 		vdb_set_int(dev, REG_BATT_PWR_SUPL_STATE, op > 0 ? 1 : 0);
-	} else {
-		vdb_del(dev, REG_BATT_OUT_PWR);
-		vdb_del(dev, REG_BATT_PWR_SUPL_STATE);
-	}
+	else
+		vdb_set_null(dev, REG_BATT_PWR_SUPL_STATE);
 
 	if (vdb_get_float(dev, REG_BATT_CUR, &bc))
 		vdb_set_int(dev, REG_BATT_STATUS,
 		    bc < 0.0 ? 0 : (bc == 0.0 ? 1 : 2));
 	else
-		vdb_del(dev, REG_BATT_STATUS);
+		vdb_set_null(dev, REG_BATT_STATUS);
 }
 
 static int
@@ -463,14 +468,23 @@ static void
 apply_device(struct g3p *g, uint32_t snr, const struct conf_device *dc,
     struct vdb_dev *vd)
 {
-	int	i;
+	const char	*model;
+	int		 i, derived;
 
 	g->dc = dc;
 	if (vd != NULL)
 		g->dev = vd;
+	/*
+	 * Defaults only: a device known from an earlier connection keeps
+	 * its database, the model derived from it included.
+	 */
+	model = g->dev != NULL ? vdb_get_str(g->dev, REG_EQUIPMENT_MODEL) :
+	    NULL;
+	derived = model != NULL && strcmp(model, "TSOL-MSxx00") != 0;
 	if (!g->accepted) {
 		db_str(g, REG_MANUFACTURER, "TSUN");
-		db_str(g, REG_EQUIPMENT_MODEL, "TSOL-MSxx00");
+		if (!derived)
+			db_str(g, REG_EQUIPMENT_MODEL, "TSOL-MSxx00");
 		db_str(g, REG_CHIP_TYPE, "IGEN TECH");
 	}
 	g->accepted = 1;
@@ -484,7 +498,7 @@ apply_device(struct g3p *g, uint32_t snr, const struct conf_device *dc,
 	if (strncmp(dc->serial, "410", 3) == 0) {
 		db_int(g, REG_NO_INPUTS, 2);
 		db_str(g, REG_EQUIPMENT_MODEL, "TSOL-DC1000");
-	} else if (strncmp(dc->serial, "Y00", 3) == 0)
+	} else if (strncmp(dc->serial, "Y00", 3) == 0 && !derived)
 		db_str(g, REG_EQUIPMENT_MODEL, "TSOL-MXxx00");
 	for (i = 0; i < MAX_PV; i++) {
 		if (!dc->pv[i].present)
@@ -1004,12 +1018,19 @@ dispatch_cloud(struct g3p *g, const uint8_t *f, size_t flen)
 	case CTRL_HB_RSP:
 		if (g->emu_active && plen >= 10) {
 			g->emu_hb_s = rd32le(f + 17);
-			g->time_ofs = rd32le(f + 13) - (now_s() - 86400);
+			/* bounded: the timer takes milliseconds in an int */
+			if (g->emu_hb_s == 0 || g->emu_hb_s > 86400)
+				g->emu_hb_s = EMU_HB_S;
+			/* the emulator's own offset, not the inverter link's */
+			g->emu_time_ofs = rd32le(f + 13) - emu_clock();
 			set_timer(g, G3P_TIMER_EMU_HB, (int)g->emu_hb_s * 1000);
 		}
 		break;
 	case CTRL_SYNC_RSP:
 	case CTRL_SYNC_END_RSP:
+		/* the emulator sends no sync: §14.1 "anything else" */
+		if (g->emu_active)
+			vdb_count(REG_UNKNOWN_MSG, 1);
 		break;
 	case CTRL_CMD_REQ:
 		if (g->emu_active) {
@@ -1192,15 +1213,55 @@ g3p_command(struct g3p *g, const struct cmd_msg *c)
 /*
  * Emulated logger towards the cloud (§14.1).
  */
-static void
-emu_put_str(uint8_t *p, size_t n, const char *s)
-{
-	size_t	l;
 
-	if (s == NULL)
-		return;
-	l = strlen(s);
-	memcpy(p, s, l < n ? l : n);
+/* upstream's emulated clock runs a day behind (§19) */
+static uint32_t
+emu_clock(void)
+{
+	return now_s() - 86400;
+}
+
+/* g3p_layout_build's view of the database */
+static int
+emu_get(void *arg, enum reg_id r, struct mb_value *v)
+{
+	struct g3p	*g = arg;
+	const char	*s;
+	double		 f;
+	int64_t		 i;
+
+	if (g->dev == NULL)
+		return 0;
+	if ((s = vdb_get_str(g->dev, r)) != NULL) {
+		v->type = MBV_STR;
+		strlcpy(v->s, s, sizeof(v->s));
+	} else if (vdb_get_int(g->dev, r, &i)) {
+		v->type = MBV_INT;
+		v->i = i;
+	} else if (vdb_get_float(g->dev, r, &f)) {
+		v->type = MBV_FLOAT;
+		v->f = f;
+	} else
+		return 0;
+	return 1;
+}
+
+/* the sensor list from the database (§14.1), else the link's */
+static uint16_t
+emu_sensor_list(struct g3p *g)
+{
+	const char	*s;
+	char		*end;
+	unsigned long	 v;
+
+	if (g->dev != NULL &&
+	    (s = vdb_get_str(g->dev, REG_SENSOR_LIST)) != NULL &&
+	    *s != '\0') {
+		v = strtoul(s, &end, 16);
+		if (*end == '\0' && v <= 0xffff)
+			return (uint16_t)v;
+	}
+	return g->sensor_list;
 }
 
 static void
@@ -1214,43 +1275,31 @@ emu_frame(struct g3p *g, uint16_t ctrl, uint8_t *f, size_t plen)
 	send_cloud(g, f, G3P_HDR_LEN + plen + G3P_TRAILER_LEN);
 }
 
+#define EMU_4110_LEN	0xdf	/* without checksum and stop byte */
+
+/* 0x4110: T1 in reverse from the database */
 static void
 emu_dev_ind(struct g3p *g)
 {
-	uint8_t		 f[225];
-	int64_t		 v;
-	const char	*s;
+	uint8_t		 f[EMU_4110_LEN + G3P_TRAILER_LEN];
 
 	memset(f, 0, sizeof(f));
+	g3p_layout_build(&g3p_layout_4110, f, EMU_4110_LEN, 0x18, emu_get, g);
 	f[11] = 2;
-	wr32le(f + 12, now_s() - 86400);
-	if (g->dev != NULL) {
-		if (vdb_get_int(g->dev, REG_DATA_UP_INTERVAL, &v) && v > 0)
-			f[0x18] = (uint8_t)lrint(v / 60.0);
-		if (vdb_get_int(g->dev, REG_COLLECT_INTERVAL, &v) && v > 0)
-			f[0x19] = (uint8_t)(v * 60);
-		if (vdb_get_int(g->dev, REG_HEARTBEAT_INTERVAL, &v) && v > 0)
-			f[0x1a] = (uint8_t)v;
-		if (vdb_get_int(g->dev, REG_SIGNAL_STRENGTH, &v) && v > 0)
-			f[0x1c] = (uint8_t)v;
-		emu_put_str(f + 0x1e, 40, vdb_get_str(g->dev, REG_CHIP_MODEL));
-		emu_put_str(f + 0x4c, 16, vdb_get_str(g->dev,
-		    REG_IP_ADDRESS));
-		emu_put_str(f + 0x64, 40, vdb_get_str(g->dev,
-		    REG_COLLECTOR_FW_VERSION));
-		if ((s = vdb_get_str(g->dev, REG_SSID)) != NULL)
-			emu_put_str(f + 0xb7, 40, s);
-	}
-	f[0x1b] = 1;
-	f[0x1d] = 1;
-	f[0x5c] = 15;
-	f[0x5e] = 1;
-	wr16le(f + 0x5f, g->sensor_list);
-	f[0x61] = 15;
-	f[0x63] = 255;
-	f[0x8c] = 0xfe;
-	f[0x8d] = 0xfe;
-	emu_frame(g, CTRL_DEV_IND, f, 0xd4);
+	wr32le(f + 12, emu_clock());
+	emu_frame(g, CTRL_DEV_IND, f, EMU_4110_LEN - G3P_HDR_LEN);
+}
+
+/* data timer: Data_Up_Interval from the database, 300 s by default */
+static int
+emu_data_ms(struct g3p *g)
+{
+	int64_t	v;
+
+	if (g->dev != NULL && vdb_get_int(g->dev, REG_DATA_UP_INTERVAL, &v) &&
+	    v > 0 && v <= 86400)
+		return (int)v * 1000;
+	return EMU_DATA_S * 1000;
 }
 
 static void
@@ -1262,42 +1311,45 @@ emu_start(struct g3p *g)
 	g->emu_started = now_s();
 	g->emu_pkt = 0;
 	g->emu_hb_s = EMU_HB_S;
+	g->emu_time_ofs = 0;
 	/* a fresh cloud link: the first frame carries 00 01 */
 	g->cl.rcv = g->cl.snd = 0;
 	g->cl.snr_ok = 0;
 	emu_dev_ind(g);
-	set_timer(g, G3P_TIMER_EMU_DATA, EMU_DATA_S * 1000);
+	set_timer(g, G3P_TIMER_EMU_DATA, emu_data_ms(g));
 }
 
+/* 0x4210 ftype 1: header, then T2/T3/T4 in reverse from the database */
 static void
 emu_data(struct g3p *g)
 {
-	uint8_t		 f[G3P_HDR_LEN + 0x20 + 0x184 + G3P_TRAILER_LEN];
-	size_t		 plen;
+	uint8_t			 f[0x20 + 0x184 + G3P_TRAILER_LEN];
+	const struct g3p_layout	*l;
+	uint16_t		 sl = emu_sensor_list(g);
+	size_t			 len;
 
-	memset(f, 0, sizeof(f));
-	f[11] = 1;
-	wr16le(f + 12, g->sensor_list);
-	wr32le(f + 14, now_s() - 86400);
-	wr32le(f + 18, now_s() - g->emu_started);
-	wr32le(f + 22, g->time_ofs);
-	wr16le(f + 26, 1);
-	wr32le(f + 28, ++g->emu_pkt);
-	/* only the identity is rebuilt; the measurements go by MQTT */
-	if (g->dev != NULL && g->dc != NULL)
-		emu_put_str(f + 0x20, 16, g->dc->serial);
-	switch (g->sensor_list) {
+	switch (sl) {
 	case G3P_SL_MX:
-		plen = 0x20 + 16 - G3P_HDR_LEN;
+		len = 0x20 + 16;
 		break;
 	case G3P_SL_DCU:
-		plen = 0x20 + 0x5a - G3P_HDR_LEN;
+		len = 0x20 + 0x5a;
 		break;
 	default:
-		plen = 0x20 + 0x184 - G3P_HDR_LEN;
+		len = 0x20 + 0x184;
 		break;
 	}
-	emu_frame(g, CTRL_DATA_IND, f, plen);
+	memset(f, 0, sizeof(f));
+	if ((l = g3p_layout_4210(sl)) != NULL)
+		g3p_layout_build(l, f, len, 0x20, emu_get, g);
+	f[11] = 1;
+	wr16le(f + 12, sl);
+	wr32le(f + 14, emu_clock());
+	wr32le(f + 18, now_s() - g->emu_started);
+	wr32le(f + 22, g->emu_time_ofs);
+	wr16le(f + 26, 1);
+	wr32le(f + 28, ++g->emu_pkt);
+	emu_frame(g, CTRL_DATA_IND, f, len - G3P_HDR_LEN);
 }
 
 static void
@@ -1322,7 +1374,7 @@ g3p_timer(struct g3p *g, int id)
 	case G3P_TIMER_EMU_DATA:
 		if (!g->emu_active)
 			break;
-		set_timer(g, G3P_TIMER_EMU_DATA, EMU_DATA_S * 1000);
+		set_timer(g, G3P_TIMER_EMU_DATA, emu_data_ms(g));
 		set_timer(g, G3P_TIMER_EMU_HB, (int)g->emu_hb_s * 1000);
 		emu_data(g);
 		break;

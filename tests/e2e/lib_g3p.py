@@ -96,6 +96,14 @@ def restamp(raw, seq5, seq6):
     return bytes(f)
 
 
+def with_snr(raw, snr):
+    """The same frame from another logger (monitor SN), checksum fixed."""
+    f = bytearray(raw)
+    f[7:11] = struct.pack("<I", snr)
+    f[-2] = checksum(f)
+    return bytes(f)
+
+
 def split(buf):
     """Split a byte stream into V5 frames: (frames, rest).  A byte that
     cannot start a frame ends the split (rest starts there)."""

@@ -49,8 +49,8 @@ def test_island_acks_and_mqtt(build):
     check(m.json().get("Total_Generation") == 101.36,
           "total JSON %s" % m.text())
     m = c.wait("tsun/inv_p/inverter",
-               lambda m: "Equipment_Model" in m.json(), timeout=5, since=t,
-               what="inverter values")
+               lambda m: "Max_Designed_Power" in m.json(), timeout=5,
+               since=t, what="inverter values of the data indication")
     inv = m.json()
     log("inverter: %s" % m.text())
     check(inv.get("Equipment_Model") == "TSOL-MS2000(600)" and
@@ -78,7 +78,10 @@ def test_island_acks_and_mqtt(build):
 
     # Home Assistant discovery: unique ids from the monitor SN
     topic = "homeassistant/sensor/inv_p/out_volt_%s/config" % SNRS
-    dm = c.wait(topic, timeout=5, what="discovery of the grid voltage")
+    # sent again when the inverter group changes: the last has the model
+    dm = c.wait(topic, lambda m: m.json().get("dev", {}).get("mdl") ==
+                "TSOL-MS2000(600)", timeout=5,
+                what="discovery of the grid voltage with the model")
     cfg = dm.json()
     log("discovery: %s" % dm.text()[:400])
     check(cfg.get("uniq_id") == "out_volt_" + SNRS,
@@ -131,7 +134,8 @@ def test_island_acks_and_mqtt(build):
 
     # a logger with an unknown monitor SN gets nothing (§7)
     other = g.Logger(d.gen3plus_port)
-    other.send(g.vec_bytes("device_ind_unknown_snr"))
+    other.send(g.with_snr(g.vec_bytes("device_ind_0x4110_ms2000"),
+                          g.OTHER_SN))
     f = other.recv(timeout=1.5)
     check(f is None, "unknown monitor SN was answered: %s" % (f and hexs(f)))
 
@@ -344,7 +348,7 @@ def test_client_mode(build):
         c.wait("tsun/inv_c/status", lambda m: m.payload == b"online",
                timeout=5, what="device online")
         m = c.wait("tsun/inv_c/controller",
-                   lambda m: "IP_Address" in m.json(), timeout=5, since=t,
+                   lambda m: "IP_Address" in m.json(), timeout=5,
                    what="controller values")
         check(m.json().get("IP_Address") == "127.0.0.1" and
               m.json().get("Polling_Interval") == 30,
@@ -398,14 +402,21 @@ def test_client_mode(build):
         # Max_Designed_Power that only the first connection's data
         # indication carried
         m = c.wait("tsun/inv_c/inverter",
-                   lambda m: "Rated_Power" in m.json(), timeout=10, since=t,
-                   what="inverter values after the reconnect")
+                   lambda m: m.json().get("Rated_Power") == 800, timeout=10,
+                   since=t, what="inverter values after the reconnect")
         log("inverter after reconnect: %s" % m.text())
-        check(m.json().get("Rated_Power") == 800 and
-              m.json().get("Equipment_Model") == "TSOL-MS2000(800)",
-              "inverter JSON after reconnect %s, expected Rated_Power 800 "
-              "and TSOL-MS2000(800) (Max_Designed_Power 2000 from before)"
+        check(m.json().get("Equipment_Model") == "TSOL-MS2000(800)",
+              "inverter JSON after reconnect %s, expected "
+              "TSOL-MS2000(800) (Max_Designed_Power 2000 from before)"
               % m.text())
+        # and the model known from before was never replaced by the
+        # default of a new device meanwhile
+        models = [x.json().get("Equipment_Model")
+                  for x in c.all("tsun/inv_c/inverter", since=t_off)]
+        log("models published after the reconnect: %s" % models)
+        check("TSOL-MSxx00" not in models,
+              "after the reconnect the model went back to the default "
+              "TSOL-MSxx00: %s" % models)
         # the same device: same discovery topics, one device in the proxy
         disc = {m.topic for m in c.all("homeassistant/sensor/#")
                 if "/proxy/" not in m.topic}

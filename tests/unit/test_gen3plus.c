@@ -400,8 +400,10 @@ check_value(struct vdb_dev *dev, enum reg_id r, const struct tj *want,
 	const char	*s;
 
 	if (tj_isnull(want)) {
-		ck_assert_msg(!vdb_get_float(dev, r, &f) ||
-		    vdb_get_str(dev, r) != NULL, "%s not null", path);
+		/* stored as null (REC_NULL), not merely absent */
+		ck_assert_msg(vdb_is_null(dev, r), "%s not null", path);
+		ck_assert_msg(!vdb_get_float(dev, r, &f) &&
+		    vdb_get_str(dev, r) == NULL, "%s readable", path);
 		return;
 	}
 	if ((s = tj_str(want)) != NULL) {
