@@ -373,7 +373,8 @@ worker_start(struct worker *w)
 		fatal("ev_add");
 	log_info("started %s, pid %ld", w->name, (long)pid);
 	send_verbose(w);
-	conf_send(&w->ib, conf);
+	/* only tsun-mqttd needs the broker password */
+	conf_send_to(&w->ib, conf, w == &workers[W_MQTTD]);
 	if (w == &workers[W_PROXYD])
 		send_listeners(w);
 	worker_flush(w);
@@ -594,7 +595,7 @@ on_reload(int sig, void *arg)
 	for (i = 0; i < 2; i++) {
 		if (workers[i].pid == -1)
 			continue;
-		conf_send(&workers[i].ib, conf);
+		conf_send_to(&workers[i].ib, conf, i == W_MQTTD);
 		if (i == W_PROXYD)
 			send_listeners(&workers[i]);
 		worker_flush(&workers[i]);

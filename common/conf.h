@@ -123,6 +123,9 @@ int			 conf_device_equal(const struct conf_device *,
 struct ipcbuf;
 /* send as IMSG_CONF_BEGIN, IMSG_CONF_GLOBAL, IMSG_CONF_DEVICE..., IMSG_CONF_END */
 void			 conf_send(struct ipcbuf *, const struct tsun_conf *);
+/* the same; secrets 0: the MQTT password stays out (tsun-proxyd) */
+void			 conf_send_to(struct ipcbuf *, const struct tsun_conf *,
+			    int secrets);
 /* receiving side: returns -1 on a malformed message */
 int			 conf_recv_global(struct tsun_conf *, const void *, size_t);
 int			 conf_recv_device(struct tsun_conf *, const void *, size_t);

@@ -88,6 +88,12 @@ recv_list(struct rbuf *r, char ***list, int *n)
 void
 conf_send(struct ipcbuf *ib, const struct tsun_conf *c)
 {
+	conf_send_to(ib, c, 1);
+}
+
+void
+conf_send_to(struct ipcbuf *ib, const struct tsun_conf *c, int secrets)
+{
 	struct wbuf		 w;
 	struct conf_device	*d;
 	int			 i;
@@ -107,7 +113,7 @@ conf_send(struct ipcbuf *ib, const struct tsun_conf *c)
 	S(&w, c->mqtt_host);
 	I(&w, c->mqtt_port);
 	S(&w, c->mqtt_user);
-	S(&w, c->mqtt_passwd);
+	S(&w, secrets ? c->mqtt_passwd : "");
 	S(&w, c->mqtt_client_id);
 	I(&w, c->mqtt_keepalive);
 	I(&w, c->mqtt_tls);
