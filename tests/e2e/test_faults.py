@@ -74,10 +74,17 @@ class Traffic:
                 got = self.inv.request(f, timeout=self.reply_timeout)
             except OSError as e:
                 got = e
+            except Exception as e:		# a malformed frame to us
+                self.errors.append("frame %d: %s: %s"
+                                   % (i, type(e).__name__, e))
+                return
             dt = time.monotonic() - t0
             if got != exp:
                 what = ("no answer within %.1fs" % dt if got is None
                         else "%r" % (got,))
+                if got is None and self.inv.reader.buf:
+                    what += ", unparsed %s" % lib.hexs(
+                        self.inv.reader.buf[:64])
                 if not self.reconnect:
                     self.errors.append("frame %d: %s (eof %s)"
                                        % (i, what, self.inv.reader.eof))

@@ -1168,6 +1168,150 @@ t_emu_cloud(const struct tj *v)
 	g3p_free(g);
 }
 
+/* a clock one can move: the emulator counts seconds since its start */
+static int64_t	var_ms = FIXED_NOW * 1000;
+
+static int64_t
+var_now_ms(void)
+{
+	return var_ms;
+}
+
+static void
+wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+	p[2] = (v >> 16) & 0xff;
+	p[3] = v >> 24;
+}
+
+static uint32_t
+rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+/*
+ * The emulated 0x4210 (§14.1): the original test's database (serial,
+ * sensor list and db_values_used) in reverse plus the T2 constants, the
+ * cloud's time offset and packet counter 2051.  The whole frame is
+ * compared but the emulated clock (u32 @14) and the checksum.
+ */
+static void
+t_emu_data_ind(const struct tj *v)
+{
+	static const struct {
+		const char	*key;
+		enum reg_id	 reg;
+	} used[] = {
+		{ "Inverter_Status", REG_INVERTER_STATUS },
+		{ "Detect_Status_1", REG_DETECT_STATUS_1 },
+		{ "Version", REG_VERSION },
+		{ "Grid.Voltage", REG_GRID_VOLTAGE },
+		{ "Grid.Current", REG_GRID_CURRENT },
+		{ "Grid.Frequency", REG_GRID_FREQUENCY },
+		{ "Country", REG_PROD_COMPL_TYPE },
+	};
+	const struct tj	*emu = tj_get(tj_get(v, "context"), "emu");
+	const struct tj	*db = tj_get(tj_get(v, "expect"), "db_values_used");
+	const struct tj	*t;
+	struct vdb_dev	*dev;
+	struct g3p	*g;
+	uint8_t		*p, rsp[23] = { 0xa5, 10, 0, 0x10, 0x12, 2, 2 };
+	size_t		 len, i, k;
+	uint32_t	 before, emu_now;
+	int		 r;
+
+	g = emu_up();
+	ck_assert_int_eq(o.timer_ms[G3P_TIMER_EMU_DATA], 300000);
+	dev = g3p_vdb(g);
+	for (r = REG_NONE + 1; r < REG_MAX; r++)
+		if (r != REG_SERIAL_NUMBER && r != REG_SENSOR_LIST)
+			vdb_del(dev, r);
+	ck_assert_uint_eq(tj_len(db), sizeof(used) / sizeof(used[0]));
+	for (i = 0; i < tj_len(db); i++) {
+		for (k = 0; strcmp(used[k].key, tj_key(db, i)) != 0; k++)
+			ck_assert_uint_lt(k + 1, sizeof(used) / sizeof(used[0]));
+		t = tj_at(db, i);
+		if (tj_str(t) != NULL)
+			vdb_set_str(dev, used[k].reg, tj_str(t));
+		else if (strchr(tj_raw(t), '.') != NULL)
+			vdb_set_float(dev, used[k].reg, tj_num(t));
+		else
+			vdb_set_int(dev, used[k].reg, (int64_t)tj_num(t));
+	}
+
+	/* a minute later the cloud answers: time_ofs = its time - ours */
+	var_ms = (FIXED_NOW + 60) * 1000;
+	proto_now_ms = var_now_ms;
+	emu_now = (uint32_t)(FIXED_NOW + 60 - 86400);
+	memcpy(rsp + 7, (const uint8_t[]){ 0x21, 0x43, 0x65, 0x7b }, 4);
+	rsp[11] = 1;
+	rsp[12] = 1;
+	wr32(rsp + 13, emu_now + (uint32_t)tj_num(tj_get(emu, "time_ofs")));
+	rsp[17] = 60;
+	rsp[22] = 0x15;
+	rsp[21] = g3p_checksum(rsp, sizeof(rsp));
+	out_reset();
+	ck_assert_uint_eq(feed(g, 1, rsp, sizeof(rsp)), sizeof(rsp));
+	ck_assert_uint_eq(o.ncloud, 0);
+	ck_assert_int_eq(o.timer_ms[G3P_TIMER_EMU_HB], 60000);
+	/* the inverter link's time offset is not the emulator's */
+	ck_assert_uint_eq(g3p_time_ofs(g), 0);
+
+	before = (uint32_t)tj_num(tj_get(emu, "pkt_cnt_before"));
+	for (i = 0; i < before; i++) {
+		out_reset();
+		g3p_timer(g, G3P_TIMER_EMU_DATA);
+	}
+	/* the vector is the first frame of a fresh link: 00 01 */
+	g3p_set_seq(g, G3P_LINK_CLOUD, 0, 0);
+	out_reset();
+	g3p_timer(g, G3P_TIMER_EMU_DATA);
+	ck_assert_int_eq(o.timer_ms[G3P_TIMER_EMU_DATA], 300000);
+	ck_assert_int_eq(o.timer_ms[G3P_TIMER_EMU_HB], 60000);
+
+	p = hex(tj_str(tj_get(v, "hex")), &len);
+	ck_assert_uint_eq(o.ncloud, len);
+	ck_assert(g3p_frame_valid(o.cloud, o.ncloud));
+	ck_assert_mem_eq(o.cloud, p, 14);
+	ck_assert_uint_eq(rd32(o.cloud + 14), emu_now);
+	ck_assert_mem_eq(o.cloud + 18, p + 18, len - 20);
+	free(p);
+	proto_now_ms = fake_now_ms;
+	g3p_free(g);
+}
+
+/*
+ * The emulated heartbeat.  Upstream's test runs the emulator before any
+ * serial is known (0); ours starts only after the device's serial was
+ * accepted and carries it: all but the serial (and the checksum).
+ */
+static void
+t_emu_heartbeat(const struct tj *v)
+{
+	struct g3p	*g;
+	uint8_t		*p;
+	size_t		 len;
+
+	g = emu_up();
+	g3p_set_seq(g, G3P_LINK_CLOUD, 0, 0);
+	out_reset();
+	g3p_timer(g, G3P_TIMER_EMU_HB);
+	p = hex(tj_str(tj_get(v, "hex")), &len);
+	ck_assert_uint_eq(o.ncloud, len);
+	ck_assert(g3p_frame_valid(o.cloud, o.ncloud));
+	ck_assert_mem_eq(o.cloud, p, 7);
+	ck_assert_uint_eq(rd32(o.cloud + 7), SNR_INV);
+	ck_assert_mem_eq(o.cloud + 11, p + 11, len - 13);
+	/* one-shot: only the data timer or a cloud answer restarts it */
+	ck_assert_int_eq(o.timer_ms[G3P_TIMER_EMU_HB], 0);
+	free(p);
+	g3p_free(g);
+}
+
 static void
 t_fwd_fresh(const struct tj *v)
 {
@@ -1305,6 +1449,255 @@ t_sys(const struct tj *v)
 	g3p_free(g);
 }
 
+/* the database view g3p_layout_build wants, as the emulator's */
+static int
+db_get(void *arg, enum reg_id r, struct mb_value *v)
+{
+	struct vdb_dev	*dev = arg;
+	const char	*str;
+	int64_t		 i;
+	double		 f;
+
+	if ((str = vdb_get_str(dev, r)) != NULL) {
+		v->type = MBV_STR;
+		strlcpy(v->s, str, sizeof(v->s));
+	} else if (vdb_get_int(dev, r, &i)) {
+		v->type = MBV_INT;
+		v->i = i;
+	} else if (vdb_get_float(dev, r, &f)) {
+		v->type = MBV_FLOAT;
+		v->f = f;
+	} else
+		return 0;
+	return 1;
+}
+
+/* build(decode(frame)) decodes to the same values (T1, T2, T4) */
+START_TEST(test_layout_build_roundtrip)
+{
+	static const struct {
+		const char	*vec;
+		uint16_t	 sl;	/* 0: T1 */
+		size_t		 from;
+		int		 min;
+	} c[] = {
+		{ "device_ind_0x4110_ms2000", 0, 0x18, 8 },
+		{ "data_ind_0x4210_02b0_ms2000_600", G3P_SL_MS, 0x20, 20 },
+		{ "dcu_data_ind_0x4210_3026", G3P_SL_DCU, 0x20, 30 },
+	};
+	const struct g3p_layout	*l;
+	struct vdb_dev		*a, *b;
+	struct mb_value		 va, vb;
+	uint8_t			*p, *q;
+	size_t			 len, i, k;
+	int			 n, ha, hb;
+
+	for (k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		vdb_reset();
+		vdb_init(f_sink, NULL);
+		vdb_now = fake_now_s;
+		l = c[k].sl == 0 ? &g3p_layout_4110 : g3p_layout_4210(c[k].sl);
+		ck_assert_ptr_nonnull(l);
+		p = hex(tj_str(tj_get(vec(c[k].vec), "hex")), &len);
+		len -= 2;	/* checksum and stop byte */
+		a = vdb_device(DEV_GEN3PLUS, "A000000000000001", 1);
+		b = vdb_device(DEV_GEN3PLUS, "B000000000000001", 2);
+		g3p_layout_decode(l, p, len, store_cb, a);
+		ck_assert_ptr_nonnull(q = calloc(1, len));
+		n = g3p_layout_build(l, q, len, c[k].from, db_get, a);
+		ck_assert_msg(n >= c[k].min, "%s: %d fields built", c[k].vec,
+		    n);
+		/* nothing of the header was written */
+		for (i = 0; i < c[k].from; i++)
+			ck_assert_uint_eq(q[i], 0);
+		g3p_layout_decode(l, q, len, store_cb, b);
+		for (i = 0; i < l->n; i++) {
+			if (l->f[i].pos < c[k].from)
+				continue;
+			memset(&va, 0, sizeof(va));
+			memset(&vb, 0, sizeof(vb));
+			ha = db_get(a, l->f[i].reg, &va);
+			hb = db_get(b, l->f[i].reg, &vb);
+			if (!ha) {
+				/* a zero that was never stored stays zero */
+				ck_assert_msg(!hb || (vb.type != MBV_STR &&
+				    vb.i == 0 && vb.f == 0.0),
+				    "%s: reg %d appeared", c[k].vec,
+				    l->f[i].reg);
+				continue;
+			}
+			ck_assert_msg(hb, "%s: reg %d lost", c[k].vec,
+			    l->f[i].reg);
+			ck_assert_int_eq(va.type, vb.type);
+			ck_assert_str_eq(va.s, vb.s);
+			ck_assert_msg(va.i == vb.i && va.f == vb.f,
+			    "%s: reg %d: %.17g/%lld != %.17g/%lld", c[k].vec,
+			    l->f[i].reg, va.f, (long long)va.i, vb.f,
+			    (long long)vb.i);
+		}
+		free(q);
+		free(p);
+	}
+	vdb_reset();
+}
+END_TEST
+
+/* T1/T2 reverse conversions, the constants, and the misfit rule */
+START_TEST(test_field_encode)
+{
+	static const struct mb_field	fv = { 0, MBT_U16BE, 0, MBC_VERSION,
+	    0, REG_VERSION };
+	static const struct mb_field	ft = { 0, MBT_U16BE, 0, MBC_OFS, -40,
+	    REG_INVERTER_TEMP };
+	static const struct mb_field	fq = { 0, MBT_U8, 0, MBC_QUOT, 60,
+	    REG_COLLECT_INTERVAL };
+	static const struct mb_field	fr = { 0, MBT_U16BE, 0, MBC_RATIO,
+	    100.0 / 1024, REG_OUTPUT_COEFFICIENT };
+	static const struct mb_field	fs = { 0, MBT_S16BE, 0, MBC_RATIO,
+	    0.01, REG_BATT_CUR };
+	static const struct mb_field	fm = { 0, MBT_MAC, 0, MBC_RAW, 0,
+	    REG_MAC_ADDR };
+	static const struct mb_field	fh = { 0, MBT_U16LE, 0, MBC_HEX4, 0,
+	    REG_SENSOR_LIST };
+	struct mb_value	v;
+	uint8_t		b[8];
+
+	memset(&v, 0, sizeof(v));
+	v.type = MBV_STR;
+	strlcpy(v.s, "V4.0.10", sizeof(v.s));
+	ck_assert_int_eq(mb_field_encode(&fv, &v, b, 2), 2);
+	ck_assert_uint_eq(b[0], 0x40);
+	ck_assert_uint_eq(b[1], 0x10);
+	strlcpy(v.s, "V0.0.2C", sizeof(v.s));
+	ck_assert_int_eq(mb_field_encode(&fv, &v, b, 2), 2);
+	ck_assert_uint_eq(b[0], 0x00);
+	ck_assert_uint_eq(b[1], 0x2c);
+	strlcpy(v.s, "garbage", sizeof(v.s));
+	ck_assert_int_eq(mb_field_encode(&fv, &v, b, 2), 0);
+	/* does not fit: -1 */
+	ck_assert_int_eq(mb_field_encode(&fv, &v, b, 1), -1);
+
+	strlcpy(v.s, "40:2a:8f:4f:51:54", sizeof(v.s));
+	ck_assert_int_eq(mb_field_encode(&fm, &v, b, 6), 6);
+	ck_assert_mem_eq(b, "\x40\x2a\x8f\x4f\x51\x54", 6);
+	strlcpy(v.s, "3026", sizeof(v.s));
+	ck_assert_int_eq(mb_field_encode(&fh, &v, b, 2), 2);
+	ck_assert_uint_eq(b[0], 0x26);
+	ck_assert_uint_eq(b[1], 0x30);
+
+	memset(&v, 0, sizeof(v));
+	v.type = MBV_INT;
+	v.i = 23;			/* 23 degC: raw 63 */
+	ck_assert_int_eq(mb_field_encode(&ft, &v, b, 2), 2);
+	ck_assert_uint_eq(b[0] << 8 | b[1], 63);
+	v.i = 0;			/* upstream skips a 0 ("if not value") */
+	memset(b, 0xaa, sizeof(b));
+	ck_assert_int_eq(mb_field_encode(&ft, &v, b, 2), 0);
+	ck_assert_uint_eq(b[0], 0xaa);
+	v.i = 1;			/* 1 min: 60 s */
+	ck_assert_int_eq(mb_field_encode(&fq, &v, b, 1), 1);
+	ck_assert_uint_eq(b[0], 60);
+	v.i = 5;			/* 300 s out of a u8: skipped */
+	ck_assert_int_eq(mb_field_encode(&fq, &v, b, 1), 0);
+
+	v.type = MBV_FLOAT;
+	v.f = 100.0;			/* 100 % = 1024 */
+	ck_assert_int_eq(mb_field_encode(&fr, &v, b, 2), 2);
+	ck_assert_uint_eq(b[0] << 8 | b[1], 1024);
+	v.f = -1.5;			/* s16 */
+	ck_assert_int_eq(mb_field_encode(&fs, &v, b, 2), 2);
+	ck_assert_int_eq((int16_t)(b[0] << 8 | b[1]), -150);
+	v.f = -1.5;			/* a negative u16: skipped */
+	ck_assert_int_eq(mb_field_encode(&fr, &v, b, 2), 0);
+}
+END_TEST
+
+/* §6.2/§16.2: grid/input/total Timestamp = total + time_ofs, MODBUS: now */
+START_TEST(test_group_timestamps)
+{
+	const struct tj	*v = vec("data_ind_0x4210_02b0_ms2000_600");
+	struct mb_req	 req;
+	struct g3p	*g;
+	uint8_t		*p;
+	size_t		 len;
+	int64_t		 ts;
+
+	p = hex(tj_str(tj_get(v, "hex")), &len);
+
+	/* without a time offset (§19): our clock */
+	g = setup(v, PSIDE_SERVER, NULL);
+	memset(p + 22, 0, 4);
+	p[len - 2] = g3p_checksum(p, len);
+	ck_assert_uint_eq(feed(g, 0, p, len), len);
+	ck_assert(vdb_get_int(g3p_vdb(g), REG_TS_GRID, &ts));
+	ck_assert_int_eq(ts, FIXED_NOW);
+	g3p_free(g);
+
+	g = setup(v, PSIDE_SERVER, NULL);
+	free(p);
+	p = hex(tj_str(tj_get(v, "hex")), &len);
+	ck_assert_uint_eq(feed(g, 0, p, len), len);
+	ck_assert(vdb_get_int(g3p_vdb(g), REG_TS_GRID, &ts));
+	ck_assert_int_eq(ts, (int64_t)rd32(p + 14) + rd32(p + 22));
+	ck_assert_int_eq(ts, 1711870044);
+	ck_assert(vdb_get_int(g3p_vdb(g), REG_TS_INPUT, &ts));
+	ck_assert_int_eq(ts, 1711870044);
+	g3p_free(g);
+
+	/* a MODBUS answer carries the current time */
+	g = setup(vec("modbus_rsp_leading_0xff"), PSIDE_SERVER, NULL);
+	g3p_force_up(g, SNR_INV);
+	memset(&req, 0, sizeof(req));
+	req.addr = 1;
+	req.fcode = MB_FN_READ_HOLDING;
+	req.reg = 0x3000;
+	req.count = 48;
+	g3p_set_pending(g, &req, 0);
+	feed_vec(g, 0, "modbus_rsp_leading_0xff");
+	ck_assert_int_eq(g3p_last_mb_err(g), MB_OK);
+	ck_assert(vdb_get_int(g3p_vdb(g), REG_TS_GRID, &ts));
+	ck_assert_int_eq(ts, FIXED_NOW);
+	free(p);
+	g3p_free(g);
+	vdb_reset();
+}
+END_TEST
+
+/* T5 across parses: value -> null -> null (no change) -> value */
+START_TEST(test_calc_batt_null)
+{
+	struct vdb_dev	*dev;
+	double		 f;
+
+	vdb_reset();
+	vdb_init(f_sink, NULL);
+	vdb_now = fake_now_s;
+	dev = vdb_device(DEV_BATTERY, "4100000000000001", SNR_BATT);
+	vdb_set_float(dev, REG_BATT_OUT_VOLT, 51.0);
+	vdb_set_float(dev, REG_BATT_OUT_CUR, -2.0);
+	g3p_calc_batt(dev);
+	ck_assert(vdb_get_float(dev, REG_BATT_OUT_PWR, &f));
+	ck_assert(f == -102.0);
+	ck_assert(vdb_get_float(dev, REG_BATT_PWR_SUPL_STATE, &f) && f == 0);
+	ck_assert(vdb_is_null(dev, REG_BATT_PWR));
+	ck_assert(vdb_is_null(dev, REG_BATT_PV_PWR));
+	ck_assert(vdb_is_null(dev, REG_BATT_STATUS));
+	vdb_flush(dev);
+	vdb_del(dev, REG_BATT_OUT_CUR);
+	g3p_calc_batt(dev);
+	ck_assert(vdb_is_null(dev, REG_BATT_OUT_PWR));
+	ck_assert(vdb_is_null(dev, REG_BATT_PWR_SUPL_STATE));
+	vdb_flush(dev);
+	/* null again: nothing changes */
+	ck_assert_int_eq(vdb_set_null(dev, REG_BATT_OUT_PWR), 0);
+	vdb_set_float(dev, REG_BATT_OUT_CUR, 1.0);
+	g3p_calc_batt(dev);
+	ck_assert(vdb_get_float(dev, REG_BATT_OUT_PWR, &f) && f == 51.0);
+	ck_assert(vdb_get_float(dev, REG_BATT_PWR_SUPL_STATE, &f) && f == 1);
+	vdb_reset();
+}
+END_TEST
+
 static void
 run_vector(int i)
 {
@@ -1331,6 +1724,8 @@ run_vector(int i)
 		{ "client_mode_scan_dcu_start", t_client_mode_scan_dcu_start },
 		{ "modbus_rsp_dcu_3026_block_0x0000", t_dcu_block },
 		{ "emu_device_ind_0x4110", t_emu_device_ind },
+		{ "emu_data_ind_0x4210", t_emu_data_ind },
+		{ "emu_heartbeat_0x4710", t_emu_heartbeat },
 		{ "modbus_rsp_detect_1097_ok", t_modbus_rsp_detect_1097_ok },
 		{ "emu_data_rsp_from_cloud", t_emu_cloud },
 		{ "emu_receives_data_ind_invalid", t_emu_cloud },
@@ -1389,6 +1784,12 @@ main(void)
 		tt->line = __LINE__;
 		_tcase_add_test(tc, tt, 0, 0, (int)i, (int)i + 1);
 	}
+	suite_add_tcase(s, tc);
+	tc = tcase_create("emulator");
+	tcase_add_test(tc, test_layout_build_roundtrip);
+	tcase_add_test(tc, test_field_encode);
+	tcase_add_test(tc, test_group_timestamps);
+	tcase_add_test(tc, test_calc_batt_null);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -240,6 +240,18 @@ START_TEST(test_conf_transaction)
 	ck_assert_uint_eq(d->monitor_sn, 4294967295u);
 	ck_assert_str_eq(d->pv[1].type, "RSM40");
 	ck_assert(conf_device_equal(d, conf_find_serial(r, d->serial)));
+	/* tsun-proxyd's copy carries no password */
+	conf_free(r);
+	wc.ready = NULL;
+	conf_send_to(&a, c, 0);
+	ck_assert_int_eq(ipc_flush(&a), 0);
+	ck_assert_int_gt(ipc_read(&b), 0);
+	while (ipc_get(&b, &m) == 1)
+		if (worker_conf_msg(&wc, &m) == 2)
+			break;
+	ck_assert_ptr_nonnull(r = wc.ready);
+	ck_assert_str_eq(r->mqtt_passwd, "");
+	ck_assert_str_eq(r->mqtt_host, "broker.example");
 	/* a device payload cut short is refused */
 	ck_assert_int_eq(conf_recv_device(r, "\1\0\0\0", 4), -1);
 	ck_assert_int_eq(conf_recv_global(r, "", 0), -1);
