@@ -970,9 +970,14 @@ conn_status(struct wbuf *w, const char *what)
 	size_t		 i;
 	int64_t		 v;
 
-	if (strcmp(what, "counters") == 0 || strcmp(what, "log") == 0) {
-		if (strcmp(what, "log") == 0)
-			wbuf_add(w, "log:\n", 5);
+	/* SIGUSR1: the inverter table, then the counters, for the log */
+	if (strcmp(what, "log") == 0) {
+		wbuf_add(w, "log:\n", 5);
+		conn_status(w, "inverters");
+		conn_status(w, "counters");
+		return;
+	}
+	if (strcmp(what, "counters") == 0) {
 		for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
 			const struct reg_def *r = reg_get(counters[i]);
 

@@ -482,7 +482,8 @@ class FaultCloud:
       'reset'   accept, then close at once with an RST (SO_LINGER 0);
       'garbage' accept, read, answer everything with random bytes;
       'mutate'  accept, read, answer each read with mutated frames made
-                from answers (bytes) of proto ('gen3' or 'gen3plus').
+                from answers (bytes) of proto ('gen3' or 'gen3plus');
+      'quiet'   accept, read, never answer (a test may switch to it).
     """
 
     def __init__(self, mode, seed=0, proto="gen3", answers=()):
@@ -567,6 +568,8 @@ class FaultCloud:
                     self._drop(s)
                     continue
                 self.received += len(d)
+                if self.mode == "quiet":
+                    continue
                 a = self._answer()
                 try:
                     n = s.send(a)		# never block: drop the rest
