@@ -10,10 +10,10 @@
 enum cmd_kind {
 	CMD_MODBUS_READ_REGS = 1,	/* function 3: reg, count */
 	CMD_MODBUS_READ_INPUTS = 2,	/* function 4: reg, count */
-	CMD_RATED_LOAD = 3,		/* write rated load: value (%) */
-	CMD_OUT_COEFF = 4,		/* write output coefficient: value (%) */
+	CMD_RATED_LOAD = 3,		/* write 0x2008: value 0..65535 */
+	CMD_OUT_COEFF = 4,		/* write 0x202c: value 0..1024 (1/1024) */
 	CMD_AT = 5,			/* AT command: text */
-	CMD_DCU_POWER = 6		/* battery output power: value (W) */
+	CMD_DCU_POWER = 6		/* battery output: value W*10, 1000..8000 */
 };
 
 #define CMD_TEXT_MAX	256

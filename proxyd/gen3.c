@@ -318,7 +318,31 @@ double
 gen3_round2(double v)
 {
 	char	 buf[64];
+	double	 t, f, h, d;
 
+	/*
+	 * Fast path, same result: "%.2f" rounds the exact binary v*100 to
+	 * the nearest integer n, strtod() then gives the double nearest to
+	 * n/100, which is n / 100.0 (one correctly rounded division) while
+	 * |n| < 2^53.  t = v*100 is off the exact product by at most half
+	 * an ulp (|t| * 2^-53); when t is further than |t| * 2^-50 from the
+	 * midpoint h, the exact product lies on the same side of h as t.
+	 * Near a midpoint (or for huge, tiny, non-finite values) printf
+	 * decides, as before.
+	 */
+	if (fabs(v) < 1e12) {
+		t = v * 100.0;
+		f = floor(t);
+		h = f + 0.5;
+		d = t - h;
+		if (fabs(d) > fabs(t) * 0x1p-50 + 0x1p-60) {
+			if (d > 0)
+				f += 1.0;
+			if (f == 0)
+				return copysign(0.0, v);	/* "-0.00" */
+			return f / 100.0;
+		}
+	}
 	/* printf rounds the exact binary value, as Python's round() */
 	snprintf(buf, sizeof(buf), "%.2f", v);
 	return strtod(buf, NULL);
@@ -1330,10 +1354,10 @@ gen3_command(struct gen3 *g, const struct cmd_msg *cmd)
 		return mb_send_cmd(g, MB_FN_WRITE_SINGLE, 0x2008, cmd->value,
 		    1);
 	case CMD_OUT_COEFF:
-		if (cmd->value < 0 || cmd->value > 100)
+		/* tsun-mqttd converted the percent: 1/1024 steps */
+		v = cmd->value;
+		if (v < 0 || v > 1024)
 			return -1;
-		/* percent to 1/1024 steps; x*1024/100 never ties */
-		v = (cmd->value * 1024 + 50) / 100;
 		return mb_send_cmd(g, MB_FN_WRITE_SINGLE, 0x202c, v, 1);
 	}
 	return -1;

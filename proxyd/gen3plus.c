@@ -1158,10 +1158,11 @@ g3p_command(struct g3p *g, const struct cmd_msg *c)
 		return mb_request(g, MB_FN_WRITE_SINGLE, 0x2008,
 		    (uint16_t)c->value);
 	case CMD_OUT_COEFF:
-		v = lrint(c->value * 1024.0 / 100.0);
+		/* tsun-mqttd converted the percent: 1/1024 steps */
+		v = c->value;
 		if (v < 0 || v > 1024) {
-			log_warnx("GEN3PLUS: out_coeff %d%% out of range",
-			    (int)c->value);
+			log_warnx("GEN3PLUS: out_coeff %ld/1024 out of range",
+			    (long)v);
 			return -1;
 		}
 		return mb_request(g, MB_FN_WRITE_SINGLE, 0x202c, (uint16_t)v);
@@ -1191,10 +1192,11 @@ g3p_command(struct g3p *g, const struct cmd_msg *c)
 		send_cmd(g, FT_AT, 0x0002, (const uint8_t *)text, n);
 		return 0;
 	case CMD_DCU_POWER:
-		v = (long)c->value * 10;
+		/* tsun-mqttd sent round(W * 10) */
+		v = c->value;
 		if (v < 1000 || v > 8000) {
-			log_warnx("GEN3PLUS: dcu_power %d W out of range",
-			    (int)c->value);
+			log_warnx("GEN3PLUS: dcu_power %ld.%ld W out of range",
+			    (long)v / 10, labs((long)v % 10));
 			return -1;
 		}
 		if (g->sensor_list != G3P_SL_DCU) {

@@ -239,16 +239,6 @@ class _Peer:
         return self.recv_match(lambda f: len(f) >= HDR_LEN and
                                parse(f).ctrl == ctrl_reply, timeout)
 
-    def closed_by_peer(self, timeout=5):
-        """True if the other side closes within timeout (frames that
-        arrive meanwhile are dropped)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.reader.frame(deadline - time.monotonic()) is None and \
-                    self.reader.eof:
-                return True
-        return self.reader.eof
-
     def close(self):
         try:
             self.sock.close()

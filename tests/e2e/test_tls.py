@@ -459,9 +459,15 @@ def test_tls_password_masked(build):
     d.start()
     _connected(d, sub)
     _values_arrive(d, sub, 236.4)
-    # a reload (the workers get the new config, password included)
+    # a reload (the workers get the new config, password included); a
+    # changed TLS setting takes effect only with a restart, and says so
+    d.write_config(text=open(d.conf).read().replace("insecure = false",
+                                                    "insecure = true"))
+    since = d.log_size()
     d.hup()
-    d.wait_log(r"tsun-cfgd: configuration reloaded", 10)
+    d.wait_log(r"tsun-cfgd: configuration reloaded", 10, since=since)
+    d.wait_log(r"tsun-mqttd: MQTT broker settings changed: restart", 10,
+               since=since)
     time.sleep(0.5)
     d.stop()
     text = d.log()

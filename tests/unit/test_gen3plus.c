@@ -826,7 +826,7 @@ t_dcu_cmd_from_mqtt_0x4510(const struct tj *v)
 
 	memset(&c, 0, sizeof(c));
 	c.kind = CMD_DCU_POWER;
-	c.value = 100;
+	c.value = 1000;	/* 100.0 W, as tsun-mqttd sends it */
 
 	/* a battery link, up after its device and data indication */
 	g = setup(vec("dcu_dev_ind_0x4110_3026"), PSIDE_SERVER, NULL);

@@ -476,6 +476,46 @@ START_TEST(test_change_detection)
 }
 END_TEST
 
+/* REC_NULL prints null, as json.dumps prints None; null -> null: quiet */
+START_TEST(test_null)
+{
+	batch_begin(bt, DEV_BATTERY, 0, "4100000000000001", 2070233888);
+	batch_add_float(bt, REG_BATT_OUT_VOLT, 1, 0.14);
+	batch_add_null(bt, REG_BATT_OUT_PWR, 1);
+	batch_add_null(bt, REG_BATT_PWR_SUPL_STATE, 1);
+	batch_add_float(bt, REG_BATT_PV_PWR, 1, 37.92);
+	send_batch();
+	ck_assert_str_eq(last_on("tsun/bat1/batterie")->payload,
+	    "{\"out\": {\"Voltage\": 0.14, \"Power\": null, "
+	    "\"Suppl_State\": null}, \"PV_Power\": 37.92}");
+	pubs_clear();
+
+	batch_begin(bt, DEV_BATTERY, 0, "4100000000000001", 2070233888);
+	batch_add_null(bt, REG_BATT_OUT_PWR, 2);
+	send_batch();
+	ck_assert_uint_eq(count_on("tsun/bat1/batterie"), 0);
+
+	/* a value replaces the null in place, and a null the value */
+	batch_begin(bt, DEV_BATTERY, 0, "4100000000000001", 2070233888);
+	batch_add_float(bt, REG_BATT_OUT_PWR, 3, -1.5);
+	batch_add_int(bt, REG_BATT_PWR_SUPL_STATE, 3, 0);
+	batch_add_null(bt, REG_BATT_PV_PWR, 3);
+	send_batch();
+	ck_assert_uint_eq(count_on("tsun/bat1/batterie"), 1);
+	ck_assert_str_eq(last_on("tsun/bat1/batterie")->payload,
+	    "{\"out\": {\"Voltage\": 0.14, \"Power\": -1.5, "
+	    "\"Suppl_State\": 0}, \"PV_Power\": null}");
+
+	/* and the null survives a full republish */
+	pubs_clear();
+	mq_broker_down();
+	mq_broker_up();
+	ck_assert_str_eq(last_on("tsun/bat1/batterie")->payload,
+	    "{\"out\": {\"Voltage\": 0.14, \"Power\": -1.5, "
+	    "\"Suppl_State\": 0}, \"PV_Power\": null}");
+}
+END_TEST
+
 START_TEST(test_malformed_batch)
 {
 	size_t	len;
@@ -733,6 +773,7 @@ publish_suite(void)
 	tcase_add_test(tc, test_spec_examples);
 	tcase_add_test(tc, test_nesting_order_and_escaping);
 	tcase_add_test(tc, test_change_detection);
+	tcase_add_test(tc, test_null);
 	tcase_add_test(tc, test_malformed_batch);
 	tcase_add_test(tc, test_proxy_counters);
 	tcase_add_test(tc, test_broker_restart);

@@ -8,10 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/conf.h"
 #include "common/record.h"
 #include "common/registers.h"
 
 static struct batch	b;
+
+static int	read_all(const uint8_t *, size_t);
 
 static size_t
 build_sample(void)
@@ -68,6 +71,48 @@ START_TEST(test_round_trip)
 	ck_assert_uint_eq(strlen(v.s), REC_STR_MAX);
 	ck_assert_int_eq(batch_read_rec(&r, &v), 0);
 	ck_assert_int_eq(batch_read_rec(&r, &v), 0);
+}
+END_TEST
+
+/* REC_NULL: a key holding JSON null travels without a value */
+START_TEST(test_null)
+{
+	struct batch_reader	r;
+	struct batch_hdr	h;
+	struct rec_value	v;
+	uint8_t			buf[128];
+	size_t			len;
+
+	batch_begin(&b, DEV_BATTERY, 0, "4100000000000001", 2070233888);
+	ck_assert_int_eq(batch_add_float(&b, REG_BATT_OUT_VOLT, 7, 0.14), 0);
+	ck_assert_int_eq(batch_add_null(&b, REG_BATT_OUT_PWR, 8), 0);
+	ck_assert_int_eq(batch_add_null(&b, REG_BATT_PWR_SUPL_STATE, 9), 0);
+	len = batch_end(&b);
+	/* header, one float record, two records of 11 bytes each */
+	ck_assert_uint_eq(len, 25 + 19 + 11 + 11);
+	ck_assert_int_eq(batch_read_hdr(&r, b.buf, len, &h), 0);
+	ck_assert_int_eq(h.nrec, 3);
+	ck_assert_int_eq(batch_read_rec(&r, &v), 1);
+	ck_assert_int_eq(v.type, REC_FLOAT);
+	ck_assert_int_eq(batch_read_rec(&r, &v), 1);
+	ck_assert_int_eq(v.type, REC_NULL);
+	ck_assert_int_eq(v.reg, REG_BATT_OUT_PWR);
+	ck_assert_int_eq(v.ts, 8);
+	ck_assert_int_eq(v.i, 0);
+	ck_assert_int_eq(batch_read_rec(&r, &v), 1);
+	ck_assert_int_eq(v.type, REC_NULL);
+	ck_assert_int_eq(v.reg, REG_BATT_PWR_SUPL_STATE);
+	ck_assert_int_eq(batch_read_rec(&r, &v), 0);
+
+	/* a null carries no value bytes: one more byte is garbage */
+	memcpy(buf, b.buf, len);
+	buf[len] = 0;
+	ck_assert_int_eq(read_all(buf, len + 1), -1);
+	/* the type after REC_NULL is still unknown */
+	memcpy(buf, b.buf, len);
+	buf[25 + 19 + 2] = REC_NULL + 1;
+	ck_assert_int_eq(read_all(buf, len), -1);
+	ck_assert_int_eq(read_all(b.buf, len), 0);
 }
 END_TEST
 
@@ -273,6 +318,7 @@ main(void)
 	s = suite_create("record");
 	tc = tcase_create("record");
 	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_null);
 	tcase_add_test(tc, test_empty_batch);
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_garbage);

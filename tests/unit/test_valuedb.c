@@ -260,6 +260,66 @@ START_TEST(test_del)
 }
 END_TEST
 
+/* JSON null: stored, sent as REC_NULL, null -> null is no change */
+START_TEST(test_null)
+{
+	struct vdb_dev	*d = vdb_device(DEV_BATTERY, "4100000000000001", 1);
+	double		 f;
+	int64_t		 i;
+
+	ck_assert_int_eq(vdb_set_float(d, REG_BATT_OUT_VOLT, 0.14), 1);
+	ck_assert_int_eq(vdb_set_null(d, REG_BATT_OUT_PWR), 1);
+	ck_assert_int_eq(vdb_set_null(d, REG_BATT_OUT_PWR), 0);
+	ck_assert_int_eq(vdb_is_null(d, REG_BATT_OUT_PWR), 1);
+	ck_assert_int_eq(vdb_is_null(d, REG_BATT_OUT_VOLT), 0);
+	ck_assert_int_eq(vdb_is_null(d, REG_BATT_PWR), 0);
+	/* present, but no getter sees a value */
+	ck_assert_int_eq(vdb_has(d, REG_BATT_OUT_PWR), 1);
+	ck_assert_int_eq(vdb_get_float(d, REG_BATT_OUT_PWR, &f), 0);
+	ck_assert_int_eq(vdb_get_int(d, REG_BATT_OUT_PWR, &i), 0);
+	ck_assert_ptr_null(vdb_get_str(d, REG_BATT_OUT_PWR));
+	ck_assert_int_eq(vdb_set_null(d, REG_NONE), 0);
+	ck_assert_int_eq(vdb_set_null(NULL, REG_BATT_OUT_PWR), 0);
+	vdb_flush(d);
+	ck_assert_int_eq(ngot, 1);
+	ck_assert_int_eq(got[0].n, 2);
+	ck_assert_int_eq(got[0].r[1].reg, REG_BATT_OUT_PWR);
+	ck_assert_int_eq(got[0].r[1].type, REC_NULL);
+	ck_assert_int_eq(got[0].r[1].ts, clock_now);
+	drop();
+
+	/* a null again sends nothing */
+	vdb_set_null(d, REG_BATT_OUT_PWR);
+	vdb_flush(d);
+	ck_assert_int_eq(ngot, 0);
+
+	/* a number replaces it in place (key order kept), and back */
+	ck_assert_int_eq(vdb_set_float(d, REG_BATT_OUT_PWR, 0.0), 1);
+	ck_assert_int_eq(vdb_get_float(d, REG_BATT_OUT_PWR, &f), 1);
+	ck_assert(f == 0.0);
+	ck_assert_int_eq(vdb_set_null(d, REG_BATT_OUT_PWR), 1);
+	ck_assert_int_eq(vdb_set_str(d, REG_BATT_OUT_PWR, "x"), 1);
+	ck_assert_int_eq(vdb_set_null(d, REG_BATT_OUT_PWR), 1);
+	ck_assert_int_eq(vdb_set_int(d, REG_BATT_PWR_SUPL_STATE, 0), 1);
+	vdb_flush(d);
+	ck_assert_int_eq(got[0].n, 2);
+	ck_assert_int_eq(got[0].r[0].reg, REG_BATT_OUT_PWR);
+	ck_assert_int_eq(got[0].r[0].type, REC_NULL);
+	drop();
+
+	/* must-increase: a null stays until a value above 0 comes */
+	ck_assert_int_eq(vdb_set_null(d, REG_BATT_TOTAL_CHARG), 1);
+	ck_assert_int_eq(vdb_set_float(d, REG_BATT_TOTAL_CHARG, 0.0), 0);
+	ck_assert_int_eq(vdb_is_null(d, REG_BATT_TOTAL_CHARG), 1);
+	ck_assert_int_eq(vdb_set_float(d, REG_BATT_TOTAL_CHARG, 20.8), 1);
+
+	/* in a snapshot as well */
+	drop();
+	vdb_snapshot();
+	ck_assert_int_eq(got[1].r[1].type, REC_NULL);
+}
+END_TEST
+
 START_TEST(test_counters)
 {
 	struct vdb_dev	*p = vdb_proxy();
@@ -453,6 +513,7 @@ main(void)
 	tcase_add_test(tc, test_new_data_types);
 	tcase_add_test(tc, test_order_and_flush);
 	tcase_add_test(tc, test_del);
+	tcase_add_test(tc, test_null);
 	tcase_add_test(tc, test_counters);
 	tcase_add_test(tc, test_snapshot);
 	tcase_add_test(tc, test_online);
