@@ -210,5 +210,46 @@ def test_modbus_read_regs(build):
           "RTU CRC %s, expected %04x" % (lib.hexs(rtu[6:]), crc))
 
 
+def _write_to_inverter(inv, what):
+    f = inv.recv_match(lambda f: lib.talent_parse(f)[1:3] == (0x70, 0x77),
+                       timeout=10)
+    check(f is not None, "%s: no MODBUS frame reached the inverter" % what)
+    rtu = lib.talent_parse(f)[3][5:]
+    crc = _modbus_crc(rtu[:6])
+    check(rtu[6:] == bytes([crc & 0xff, crc >> 8]), "%s: bad CRC" % what)
+    return rtu[:6]
+
+
+def test_settings_writes(build):
+    """rated_load and out_coeff become MODBUS writes (fc 6) with the
+    spec's scaling; a retained command and garbage are ignored; a second
+    write within a minute is held back (flash wear)."""
+    b = lib.Broker()
+    c = lib.MQTTClient(b.port, subscribe=("tsun/#",))
+    # stored by the broker before mqttd subscribes: it arrives with the
+    # retain flag, as after every reconnect, and must not be executed
+    c.publish("tsun/inv_1/rated_load", "600", retain=True)
+    d = lib.Daemon(build, b.port)
+    inv = d.inverter()
+    lib.bring_up(inv)
+    lib.expect_reply(inv, lib.data_frame(), lib.data_reply())
+    c.wait("tsun/inv_1/grid", timeout=10, what="data on MQTT")
+    d.wait_log(r"retained command ignored|tsun-mqttd: connected", timeout=5)
+    c.publish("tsun/inv_1/out_coeff", "not a number")
+    c.publish("tsun/inv_1/out_coeff", "50")
+    rtu = _write_to_inverter(inv, "out_coeff 50")
+    log("out_coeff 50 -> %s" % lib.hexs(rtu))
+    # round(50 * 1024 / 100) = 512 = 0x0200 into register 0x202c
+    check(rtu == bytes.fromhex("0106202c0200"),
+          "out_coeff 50: RTU %s, expected 01 06 202c 0200" % lib.hexs(rtu))
+    # nothing else came: the retained rated_load and the garbage were dropped
+    extra = inv.recv_match(lambda f: lib.talent_parse(f)[1:3] ==
+                           (0x70, 0x77), timeout=2)
+    check(extra is None, "an ignored command reached the inverter: %s"
+          % (lib.hexs(extra) if extra else ""))
+    d.wait_log(r'tsun/inv_1/out_coeff: bad payload "not a number"',
+               timeout=5)
+
+
 if __name__ == "__main__":
     lib.main(globals())
