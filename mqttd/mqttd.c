@@ -106,12 +106,19 @@ mosq_sync(void)
 static void
 schedule_retry(const char *why)
 {
+	char	 reason[256];
+	size_t	 n;
+
 	if (stopping)
 		return;
 	if (backoff_ms == 0)
 		backoff_ms = 1000;
+	/* libmosquitto's texts end in a full stop; ours go on */
+	strlcpy(reason, why, sizeof(reason));
+	if ((n = strlen(reason)) > 0 && reason[n - 1] == '.')
+		reason[n - 1] = '\0';
 	log_warnx("MQTT broker %s:%d: %s; retrying in %lld s",
-	    mconf->mqtt_host, mconf->mqtt_port, why,
+	    mconf->mqtt_host, mconf->mqtt_port, reason,
 	    (long long)backoff_ms / 1000);
 	ev_timer_add(&retry_timer, backoff_ms);
 	backoff_ms *= 2;

@@ -729,26 +729,56 @@ struct g3_mbctx {
 	int		 n;
 };
 
+/* the GRP_* bit of each register's group, from the table once */
+static uint8_t
+group_bit(enum reg_id r)
+{
+	static uint8_t		 bits[REG_MAX];
+	static int		 done;
+	const struct reg_def	*def;
+	int			 i;
+
+	if (!done) {
+		for (i = 0; i < REG_MAX; i++) {
+			if ((def = reg_get(i)) == NULL || def->group == NULL)
+				continue;
+			if (strcmp(def->group, "grid") == 0)
+				bits[i] = GRP_GRID;
+			else if (strcmp(def->group, "input") == 0)
+				bits[i] = GRP_INPUT;
+			else if (strcmp(def->group, "total") == 0)
+				bits[i] = GRP_TOTAL;
+			else if (strcmp(def->group, "inverter") == 0)
+				bits[i] = GRP_INVERTER;
+		}
+		done = 1;
+	}
+	if ((int)r < 0 || r >= REG_MAX)
+		return 0;
+	return bits[r];
+}
+
 static void
 stamp_group(struct gen3 *g, enum reg_id r, int *groups, int64_t ts)
 {
-	const struct reg_def	*def;
-	int			 bit = 0;
+	int			 bit;
 	enum reg_id		 tsreg = REG_NONE;
 
-	if ((def = reg_get(r)) == NULL || def->group == NULL)
-		return;
-	if (strcmp(def->group, "grid") == 0) {
-		bit = GRP_GRID;
+	switch ((bit = group_bit(r))) {
+	case GRP_GRID:
 		tsreg = REG_TS_GRID;
-	} else if (strcmp(def->group, "input") == 0) {
-		bit = GRP_INPUT;
+		break;
+	case GRP_INPUT:
 		tsreg = REG_TS_INPUT;
-	} else if (strcmp(def->group, "total") == 0) {
-		bit = GRP_TOTAL;
+		break;
+	case GRP_TOTAL:
 		tsreg = REG_TS_TOTAL;
-	} else if (strcmp(def->group, "inverter") == 0)
+		break;
+	case GRP_INVERTER:
 		*groups |= GRP_INVERTER;
+		bit = 0;
+		break;
+	}
 	if (bit == 0 || (*groups & bit))
 		return;
 	*groups |= bit;
@@ -890,6 +920,68 @@ info_map(uint32_t data_id)
 	return map_fallback;
 }
 
+/*
+ * info id -> map entry: an open-addressed hash per map, built on first
+ * use; the first entry of an id wins, as with the linear search.
+ */
+#define INFO_HASH	256
+
+struct g3_infoidx {
+	const struct g3_info	*map;
+	uint8_t			 slot[INFO_HASH];	/* entry + 1, 0: empty */
+};
+
+static unsigned int
+info_hash(uint32_t id)
+{
+	return (id * 2654435761u) >> 24;
+}
+
+static const struct g3_info *
+info_find(const struct g3_info *map, uint32_t id)
+{
+	static struct g3_infoidx	 idx[4];
+	struct g3_infoidx		*x = NULL;
+	const struct g3_info		*m;
+	unsigned int			 h, i, k;
+
+	for (i = 0; i < 4; i++) {
+		if (idx[i].map == map) {
+			x = &idx[i];
+			break;
+		}
+		if (idx[i].map != NULL)
+			continue;
+		/* build it, at most half full */
+		for (k = 0; map[k].reg != REG_NONE; k++)
+			;
+		if (k > INFO_HASH / 2)
+			break;
+		x = &idx[i];
+		x->map = map;
+		for (k = 0; map[k].reg != REG_NONE; k++) {
+			for (h = info_hash(map[k].id); x->slot[h] != 0;
+			    h = (h + 1) % INFO_HASH)
+				if (map[x->slot[h] - 1].id == map[k].id)
+					break;
+			if (x->slot[h] == 0)
+				x->slot[h] = k + 1;
+		}
+		break;
+	}
+	if (x == NULL) {
+		/* not one of ours, or too big: search it */
+		for (m = map; m->reg != REG_NONE; m++)
+			if (m->id == id)
+				return m;
+		return NULL;
+	}
+	for (h = info_hash(id); x->slot[h] != 0; h = (h + 1) % INFO_HASH)
+		if (map[x->slot[h] - 1].id == id)
+			return &map[x->slot[h] - 1];
+	return NULL;
+}
+
 static void
 tlv_store(void *arg, const struct gen3_tlv *t)
 {
@@ -897,10 +989,7 @@ tlv_store(void *arg, const struct gen3_tlv *t)
 	const struct g3_info	*m;
 	int			 ch = 0;
 
-	for (m = c->map; m->reg != REG_NONE; m++)
-		if (m->id == t->info_id)
-			break;
-	if (m->reg == REG_NONE)
+	if ((m = info_find(c->map, t->info_id)) == NULL)
 		return;
 	switch (t->vtype) {
 	case GEN3_TV_INT:

@@ -20,16 +20,21 @@ NFRAMES = 10000
 
 
 def _drain(s):
-    """Read and drop what the proxy sent; False once it closed."""
-    while True:
-        try:
-            d = s.recv(65536, socket.MSG_DONTWAIT)
-        except BlockingIOError:
-            return True
-        except OSError:
-            return False
-        if not d:
-            return False
+    """Read and drop what the proxy sent, without waiting; False once
+    it closed the connection."""
+    s.setblocking(False)
+    try:
+        while True:
+            try:
+                d = s.recv(65536)
+            except BlockingIOError:
+                return True
+            except OSError:
+                return False
+            if not d:
+                return False
+    finally:
+        s.settimeout(5)
 
 
 class Sender:
