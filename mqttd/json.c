@@ -2,6 +2,7 @@
  * Escaping JSON writer with Python json.dumps() compatible output.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,11 +306,72 @@ double
 json_round2(double v)
 {
 	char	b[400];
+	double	t, f, d;
 
 	if (!isfinite(v) || fabs(v) >= 1e300)
 		return v;
+	/*
+	 * Fast path, same result: "%.2f" rounds the exact v*100 to an
+	 * integer n and strtod() gives the double nearest n/100, that is
+	 * n / 100.0 while |n| < 2^53.  t = v*100 is within |t| * 2^-53 of
+	 * the exact product: away from a midpoint t tells the side.
+	 */
+	if (fabs(v) < 1e12) {
+		t = v * 100.0;
+		f = floor(t);
+		d = t - (f + 0.5);
+		if (fabs(d) > fabs(t) * 0x1p-50 + 0x1p-60) {
+			if (d > 0)
+				f += 1.0;
+			if (f == 0)
+				return copysign(0.0, v);	/* "-0.00" */
+			return f / 100.0;
+		}
+	}
 	snprintf(b, sizeof(b), "%.2f", v);
 	return strtod(b, NULL);
+}
+
+/*
+ * repr() of a double that is n/100 for an integer n: the digits of n with
+ * two decimals, trailing zeros dropped (one kept).  No shorter string
+ * reads back to v: it would be another multiple of 0.01, and below 2^43
+ * two of those never round to the same double.  0 if v is not such a
+ * value.
+ */
+static size_t
+fmt_cents(char *out, size_t size, double v)
+{
+	char		 t[32];
+	double		 a = fabs(v), r;
+	uint64_t	 n, ip;
+	unsigned int	 fr;
+	size_t		 o = sizeof(t), len;
+
+	if (!(a >= 0.01 && a < 1e12))
+		return 0;
+	r = nearbyint(a * 100.0);
+	if (r / 100.0 != a)
+		return 0;
+	n = (uint64_t)r;
+	ip = n / 100;
+	fr = (unsigned int)(n % 100);
+	if (fr % 10 != 0)
+		t[--o] = '0' + fr % 10;
+	t[--o] = '0' + fr / 10;
+	t[--o] = '.';
+	do {
+		t[--o] = '0' + ip % 10;
+		ip /= 10;
+	} while (ip != 0);
+	if (v < 0)
+		t[--o] = '-';
+	len = sizeof(t) - o;
+	if (len + 1 > size)
+		return 0;
+	memcpy(out, t + o, len);
+	out[len] = '\0';
+	return len;
 }
 
 /*
@@ -329,6 +391,8 @@ json_fmt_repr(char *out, size_t size, double v)
 		    (v > 0 ? "Infinity" : "-Infinity"));
 		return n < 0 ? 0 : ((size_t)n >= size ? size - 1 : (size_t)n);
 	}
+	if ((o = fmt_cents(out, size, v)) != 0)
+		return o;
 	for (prec = 1; prec <= 17; prec++) {
 		snprintf(e, sizeof(e), "%.*e", prec - 1, v);
 		if (strtod(e, NULL) == v)

@@ -373,6 +373,44 @@ if [ "$BIG" -gt "$NA" ]; then
 	echo
 fi
 
+# ---- E: scale at a compressed cadence -------------------------------
+# A real inverter sends one data frame every few minutes; here each sends
+# one every $CAD s, so a minute of the bench is many minutes of a house.
+CAD=${BENCH_CADENCE:-5}
+SDUR=${BENCH_SDUR:-30}
+echo "[5] scale: N inverters, one data frame every ${CAD} s each, ${SDUR} s"
+printf '  %-8s %26s %26s %26s\n' "N" "cfgd PSS MB / CPU s/min" \
+    "proxyd PSS MB / CPU s/min" "mqttd PSS MB / CPU s/min"
+for N in 1 100 1000 "$BIG"; do
+	[ "$N" -eq 1000 ] && [ "$BIG" -eq 1000 ] && continue
+	if [ "$NOFILE" -lt $((N + 200)) ]; then
+		echo "  $N: skipped, open files limit $NOFILE"
+		continue
+	fi
+	config "$W/s$N.conf" ninv="$N" nplus=0
+	start_daemon "s$N" "$W/s$N.conf"
+	_pp=$(child_pid tsun-proxyd)
+	_mp=$(child_pid tsun-mqttd)
+	_c0="$(cpu "$CFGD") $(cpu "$_pp") $(cpu "$_mp")"
+	run_load "$W/s$N.out" gen3 "$G3" "$N" 1 "$SDUR" 0 "$F3" \
+	    -r "$(awk -v c="$CAD" 'BEGIN { print 1 / c }')"
+	_c1="$(cpu "$CFGD") $(cpu "$_pp") $(cpu "$_mp")"
+	_line=""
+	_i=1
+	for _p in "$CFGD" "$_pp" "$_mp"; do
+		_m=$(mem "$_p" | awk '{ print $1 }')
+		_u=$(echo "$_c0 $_c1" | awk -v i="$_i" -v d="$SDUR" \
+		    '{ printf "%.2f", ($(i + 3) - $i) * 60 / d }')
+		_line="$_line $(printf '%26s' "$_m / $_u")"
+		_i=$((_i + 1))
+	done
+	printf '  %-8s%s\n' "$N" "$_line"
+	printf '  %-8s %s frames acked of %s sent\n' "" \
+	    "$(kv "$W/s$N.out" frames_acked)" "$(kv "$W/s$N.out" frames_sent)"
+	stop_daemon
+done
+echo
+
 # ---- the daemons' logs --------------------------------------------
 echo "daemon logs ($W/daemon-*.log): warnings and errors"
 for f in "$W"/daemon-*.log; do

@@ -524,7 +524,7 @@ class FaultCloud:
             return bytes(self.rng.getrandbits(8) for _ in
                          range(self.rng.randint(1, 512)))
         out = b""
-        for _ in range(self.rng.randint(1, 3)):
+        for _ in range(self.rng.randint(1, 6)):
             base = self.rng.choice(self.answers)
             if self.rng.random() < 0.15:
                 out += base			# now and then a valid one
