@@ -12,6 +12,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -541,6 +544,15 @@ bad:
 	worker_flush(w);
 }
 
+/* the parser's scratch memory goes back to the system (many devices) */
+static void
+trim_heap(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 /* parse, with every error and warning going to the log */
 static struct tsun_conf *
 parse_logged(const char *file)
@@ -558,6 +570,7 @@ parse_logged(const char *file)
 		if (*line != '\0')
 			log_warnx("%s", line);
 	free(buf);
+	trim_heap();
 	return nc;
 }
 
@@ -794,6 +807,7 @@ main(int argc, char *argv[])
 	}
 	if (conf == NULL)
 		return 1;
+	trim_heap();
 
 	log_init(1, verbose, "tsun-cfgd");
 	if (TAILQ_EMPTY(&listeners) &&

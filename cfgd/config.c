@@ -657,16 +657,23 @@ one(struct pctx *x, cfg_t *parent, const char *name, const char *where_)
 }
 
 static void
-get_str(struct pctx *x, int line, char *dst, cfg_t *s, const char *key,
-    const char *what)
+get_strn(struct pctx *x, int line, char *dst, size_t size, cfg_t *s,
+    const char *key, const char *what)
 {
 	const char	*v = cfg_getstr(s, key);
 
 	if (v == NULL)
 		v = "";
-	if (strlcpy(dst, v, CONF_STR) >= CONF_STR)
-		perr(x, line, "%s%s is too long (at most %d characters)",
-		    what, key, CONF_STR - 1);
+	if (strlcpy(dst, v, size) >= size)
+		perr(x, line, "%s%s is too long (at most %zu characters)",
+		    what, key, size - 1);
+}
+
+static void
+get_str(struct pctx *x, int line, char *dst, cfg_t *s, const char *key,
+    const char *what)
+{
+	get_strn(x, line, dst, CONF_STR, s, key, what);
 }
 
 static void
@@ -1052,8 +1059,10 @@ fill_device(struct pctx *x, struct tsun_conf *c, cfg_t *s, int battery)
 		e = what + strlen(what);
 		strlcat(what, pvname, sizeof(what));
 		strlcat(what, ".", sizeof(what));
-		get_str(x, line, d->pv[i].type, t, "type", what);
-		get_str(x, line, d->pv[i].manufacturer, t, "manufacturer",
+		get_strn(x, line, d->pv[i].type, sizeof(d->pv[i].type), t,
+		    "type", what);
+		get_strn(x, line, d->pv[i].manufacturer,
+		    sizeof(d->pv[i].manufacturer), t, "manufacturer",
 		    what);
 		*e = '\0';
 	}

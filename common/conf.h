@@ -10,6 +10,7 @@
 
 #define CONF_STR	256	/* host names, paths, prefixes */
 #define SERIAL_LEN	16	/* device serial numbers */
+#define CONF_PVSTR	64	/* PV module type and manufacturer */
 #define MAX_PV		6
 
 enum dev_kind {
@@ -20,8 +21,8 @@ enum dev_kind {
 
 struct conf_pv {
 	int		present;
-	char		type[CONF_STR];
-	char		manufacturer[CONF_STR];
+	char		type[CONF_PVSTR];
+	char		manufacturer[CONF_PVSTR];
 };
 
 struct conf_device {

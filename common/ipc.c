@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,6 +57,30 @@ ipc_clear(struct ipcbuf *ib)
 	ipc_init(ib, -1);
 }
 
+/* getpid() is a system call each time: once per process */
+static pid_t	 mypid;
+
+static void
+ipc_forked(void)
+{
+	mypid = 0;
+}
+
+static pid_t
+ipc_pid(void)
+{
+	static int	 hooked;
+
+	if (!hooked) {
+		if (pthread_atfork(NULL, NULL, ipc_forked) != 0)
+			return getpid();
+		hooked = 1;
+	}
+	if (mypid == 0)
+		mypid = getpid();
+	return mypid;
+}
+
 int
 ipc_compose(struct ipcbuf *ib, uint32_t type, uint32_t peerid, int fd,
     const void *data, size_t len)
@@ -72,7 +97,7 @@ ipc_compose(struct ipcbuf *ib, uint32_t type, uint32_t peerid, int fd,
 	hdr.type = type;
 	hdr.len = len;
 	hdr.peerid = peerid;
-	hdr.pid = getpid();
+	hdr.pid = ipc_pid();
 	hdr.flags = fd != -1 ? IPC_F_FD : 0;
 	memcpy(o->data, &hdr, IPC_HDR_SIZE);
 	if (len)
@@ -91,26 +116,32 @@ ipc_pending(const struct ipcbuf *ib)
 	return !TAILQ_EMPTY(&ib->outq);
 }
 
+#define IPC_IOV	64
+
 int
 ipc_flush(struct ipcbuf *ib)
 {
 	struct ipc_out	*o;
 	struct msghdr	 msg;
-	struct iovec	 iov;
+	struct iovec	 iov[IPC_IOV];
 	union {
 		struct cmsghdr	hdr;
 		char		buf[CMSG_SPACE(sizeof(int))];
 	} cmsgbuf;
 	struct cmsghdr	*cmsg;
 	ssize_t		 n;
+	size_t		 left;
+	int		 niov, fd;
 
 	while ((o = TAILQ_FIRST(&ib->outq)) != NULL) {
 		memset(&msg, 0, sizeof(msg));
-		iov.iov_base = o->data + o->off;
-		iov.iov_len = o->len - o->off;
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
+		fd = -1;
+		niov = 0;
 		if (o->fd != -1 && o->off == 0) {
+			/* a descriptor travels with its message alone */
+			fd = o->fd;
+			iov[niov].iov_base = o->data;
+			iov[niov++].iov_len = o->len;
 			memset(&cmsgbuf, 0, sizeof(cmsgbuf));
 			msg.msg_control = &cmsgbuf.buf;
 			msg.msg_controllen = sizeof(cmsgbuf.buf);
@@ -118,8 +149,19 @@ ipc_flush(struct ipcbuf *ib)
 			cmsg->cmsg_len = CMSG_LEN(sizeof(int));
 			cmsg->cmsg_level = SOL_SOCKET;
 			cmsg->cmsg_type = SCM_RIGHTS;
-			memcpy(CMSG_DATA(cmsg), &o->fd, sizeof(int));
+			memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+		} else {
+			/* as many queued messages as fit one sendmsg */
+			for (; o != NULL && niov < IPC_IOV; o = TAILQ_NEXT(o,
+			    entry)) {
+				if (o->fd != -1 && o->off == 0)
+					break;
+				iov[niov].iov_base = o->data + o->off;
+				iov[niov++].iov_len = o->len - o->off;
+			}
 		}
+		msg.msg_iov = iov;
+		msg.msg_iovlen = niov;
 		n = sendmsg(ib->fd, &msg, MSG_NOSIGNAL);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK ||
@@ -127,17 +169,24 @@ ipc_flush(struct ipcbuf *ib)
 				return 1;
 			return -1;
 		}
-		if (o->fd != -1 && o->off == 0) {
+		if (fd != -1) {
 			/* the descriptor is in flight: ours is no longer needed */
+			o = TAILQ_FIRST(&ib->outq);
 			close(o->fd);
 			o->fd = -1;
 		}
-		o->off += n;
 		ib->outbytes -= n;
-		if (o->off < o->len)
-			continue;
-		TAILQ_REMOVE(&ib->outq, o, entry);
-		free(o);
+		for (left = n; (o = TAILQ_FIRST(&ib->outq)) != NULL; ) {
+			if (left < o->len - o->off) {
+				o->off += left;
+				break;
+			}
+			left -= o->len - o->off;
+			TAILQ_REMOVE(&ib->outq, o, entry);
+			free(o);
+			if (left == 0)
+				break;
+		}
 	}
 	return 0;
 }

@@ -149,6 +149,14 @@ json_quote(struct json *j, const char *s, size_t n)
 
 	json_putc(j, '"');
 	for (i = 0; i < n; i += k) {
+		/* a run of plain ASCII goes in one piece */
+		for (k = 0; i + k < n && p[i + k] >= 0x20 && p[i + k] < 0x7f &&
+		    p[i + k] != '"' && p[i + k] != '\\'; k++)
+			;
+		if (k > 0) {
+			json_put(j, s + i, k);
+			continue;
+		}
 		k = utf8_dec(p + i, n - i, &cp);
 		switch (cp) {
 		case '"':
@@ -251,12 +259,19 @@ json_strn(struct json *j, const char *key, const char *s, size_t n)
 void
 json_int(struct json *j, const char *key, int64_t v)
 {
-	char	b[32];
-	int	n;
+	char		b[32];
+	size_t		o = sizeof(b);
+	uint64_t	u = v < 0 ? -(uint64_t)v : (uint64_t)v;
 
 	json_member(j, key);
-	n = snprintf(b, sizeof(b), "%lld", (long long)v);
-	json_put(j, b, (size_t)n);
+	/* "%lld" by hand */
+	do {
+		b[--o] = '0' + u % 10;
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		b[--o] = '-';
+	json_put(j, b + o, sizeof(b) - o);
 }
 
 void

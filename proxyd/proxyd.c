@@ -32,6 +32,8 @@
 
 /* mqttd slower than the devices: past this, batches wait for a snapshot */
 #define PEER_QUEUE_MAX	(8 * 1024 * 1024)
+/* queued batches past this go out at once, else at the end of the round */
+#define PEER_FLUSH_AT	(64 * 1024)
 
 struct resolve_req {
 	TAILQ_ENTRY(resolve_req) entry;
@@ -90,7 +92,12 @@ batch_sink(const void *p, size_t len, void *arg)
 		return;
 	}
 	ipc_compose(&peer, IMSG_BATCH, 0, -1, p, len);
-	flush_chan(&peer, peer_ev);
+	/*
+	 * The batches of one event-loop round leave together (flush_all,
+	 * one sendmsg); a big burst (a snapshot) is sent as it grows.
+	 */
+	if (peer.outbytes >= PEER_FLUSH_AT)
+		flush_chan(&peer, peer_ev);
 }
 
 static void

@@ -381,8 +381,9 @@ SDUR=${BENCH_SDUR:-30}
 echo "[5] scale: N inverters, one data frame every ${CAD} s each, ${SDUR} s"
 printf '  %-8s %26s %26s %26s\n' "N" "cfgd PSS MB / CPU s/min" \
     "proxyd PSS MB / CPU s/min" "mqttd PSS MB / CPU s/min"
-for N in 1 100 1000 "$BIG"; do
-	[ "$N" -eq 1000 ] && [ "$BIG" -eq 1000 ] && continue
+_ns="1 100 1000"
+[ "$BIG" -gt 1000 ] && _ns="$_ns $BIG"
+for N in $_ns; do
 	if [ "$NOFILE" -lt $((N + 200)) ]; then
 		echo "  $N: skipped, open files limit $NOFILE"
 		continue

@@ -491,6 +491,10 @@ def test_slowloris_cap(build):
             % (time.monotonic() - t_open, len(still)))
         check(not still, "%d idle flood connections still open after "
               "their timeout" % len(still))
+        # trickling connections: every byte restarts the idle timer, so
+        # they are not idle; they only go by eviction.  Observed, not
+        # asserted (architecture.md 7 speaks of idle connections)
+        time.sleep(max(0, t_open + 7 - time.monotonic()))
         topen = [s for s in trickle if not _eof(s)]
         log("trickling connections (1 byte/s, %d bytes so far) still open "
             "%.1fs after connecting: %d of %d"
@@ -598,6 +602,7 @@ def test_sighup_under_traffic(build):
               (s4, "inv_4")]),
         ]
         for k, (what, g) in enumerate(reloads):
+            time.sleep(1)		# traffic between the reloads
             d.write_config(gen3=g)
             off = d.log_size()
             d.hup()
@@ -613,11 +618,15 @@ def test_sighup_under_traffic(build):
                 % (k + 1, what, tr[lib.SERIAL1].n, tr[lib.SERIAL2].n,
                    ", errors %s" % tr[lib.SERIAL2].errors
                    if tr[lib.SERIAL2].errors else ""))
+        for line in d.log().splitlines():
+            if re.search(r"closed: |configuration|device .* (node|gone|"
+                         r"removed)", line) and "cloud" not in line:
+                log("log: %s" % line)
         inv3_eof = invs[s3].recv(timeout=3) is None and invs[s3].reader.eof
         log("inv_3's connection after its removal: %s"
             % ("closed" if inv3_eof else "open"))
-        check(inv3_eof, "the connection of removed inverter inv_3 is "
-              "still open (architecture.md 6)")
+        check(inv3_eof, "the connection of inverter inv_3 (changed, then "
+              "removed) is still open (architecture.md 6)")
     finally:
         for t in tr.values():
             t.halt()

@@ -522,6 +522,11 @@ static const struct {
 	    " pv3 {}\n}\n",
 	    "t.conf:4: battery \"4100000000000001\": pv3: batteries have pv1 "
 	    "and pv2 only" },
+	{ "inverter \"R170000000000001\" {\n pv2 { type = \""
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "\" }\n}\n",
+	    "t.conf:2: inverter \"R170000000000001\": pv2.type is too long "
+	    "(at most 63 characters)" },
 	/* libconfuse's own errors stop the parse and name the line */
 	{ "mqtt {\n  hots = \"x\"\n}\n", "t.conf:2: no such option 'hots'" },
 	{ "mqtt {\n port = \"abc\"\n}\n",
