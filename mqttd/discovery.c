@@ -440,18 +440,57 @@ mq_disc_hash(const struct mq_dev *d)
 	static const int	 regs[] = { REG_CHIP_MODEL, REG_CHIP_TYPE,
 	    REG_COLLECTOR_FW_VERSION, REG_COLLECTOR_SNR, REG_MAC_ADDR,
 	    REG_EQUIPMENT_MODEL, REG_MANUFACTURER, REG_VERSION,
-	    REG_SERIAL_NUMBER, REG_BATT_HW_VERS, REG_BATT_SW_VERS };
-	const struct mq_val	*v;
+	    REG_SERIAL_NUMBER, REG_BATT_HW_VERS, REG_BATT_SW_VERS,
+	    REG_SENSOR_LIST, REG_NO_INPUTS };
+#define NHREGS	11	/* hashed as they are; then the two above */
+#define NREGS	(int)(sizeof(regs) / sizeof(regs[0]))
+	static int8_t		 slot[REG_MAX];
+	static int		 init;
+	const struct mq_val	*v, *p[NREGS];
 	uint32_t		 h = 2166136261u, sl;
-	int			 i, npv;
+	int64_t			 n;
+	int			 i, k, npv, found = 0;
 
-	sl = sensor_list(d);
-	npv = mq_disc_pv_count(d);
+	/* called for every batch: one pass over the values, not 13 */
+	if (!init) {
+		memset(slot, -1, sizeof(slot));
+		for (i = NREGS - 1; i >= 0; i--)
+			slot[regs[i]] = (int8_t)i;
+		init = 1;
+	}
+	memset(p, 0, sizeof(p));
+	for (i = 0; i < d->nvals && found < NREGS; i++) {
+		if (d->vals[i].reg >= REG_MAX ||
+		    (k = slot[d->vals[i].reg]) < 0 || p[k] != NULL)
+			continue;
+		p[k] = &d->vals[i];
+		found++;
+	}
+	/* as sensor_list() */
+	v = p[NHREGS];
+	if (v != NULL && v->type == REC_STR)
+		sl = (uint32_t)strtoul(v->v.s, NULL, 16);
+	else if (v != NULL && v->type == REC_INT)
+		sl = (uint32_t)v->v.i;
+	else if (v != NULL && v->type == REC_FLOAT)
+		sl = (uint32_t)(int64_t)v->v.f;
+	else if (d->conf != NULL && d->conf->sensor_list != 0)
+		sl = (uint32_t)d->conf->sensor_list;
+	else
+		sl = 0;
+	/* as mq_disc_pv_count() */
+	v = p[NHREGS + 1];
+	npv = 1;
+	if (v != NULL && (v->type == REC_INT || v->type == REC_FLOAT)) {
+		n = v->type == REC_INT ? v->v.i : (int64_t)v->v.f;
+		if (n >= 1)
+			npv = n > MAX_PV ? MAX_PV : (int)n;
+	}
 	h = fnv(h, &d->kind, sizeof(d->kind));
 	h = fnv(h, &sl, sizeof(sl));
 	h = fnv(h, &npv, sizeof(npv));
-	for (i = 0; i < (int)(sizeof(regs) / sizeof(regs[0])); i++) {
-		if ((v = mq_val_get(d, regs[i])) == NULL) {
+	for (i = 0; i < NHREGS; i++) {
+		if ((v = p[i]) == NULL) {
 			h = fnv(h, "-", 1);
 			continue;
 		}
@@ -463,4 +502,6 @@ mq_disc_hash(const struct mq_dev *d)
 	/* the config side (node, area, PV modules, client mode) is checked
 	   by mq_reconf(), which forces a resend */
 	return h | 1;	/* never 0 */
+#undef NHREGS
+#undef NREGS
 }

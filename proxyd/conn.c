@@ -82,6 +82,7 @@ struct conn {
 	struct ptimer	 timers[NTIMERS];
 	struct ev_timer	 reap;		/* deferred close */
 	int		 closing;
+	int		 reading;	/* in conn_read: answers wait */
 	struct client	*cl;		/* client mode owner */
 	struct tsun_conf *conf;		/* what it was started with */
 };
@@ -225,6 +226,9 @@ io_to_dev(void *arg, const uint8_t *p, size_t len)
 		return;
 	}
 	wbuf_add(&c->out, p, len);
+	/* the answers to one read leave together, at its end */
+	if (c->reading)
+		return;
 	if (conn_flush(c) == -1)
 		conn_close(c, "write error");
 }
@@ -559,12 +563,14 @@ conn_read(struct conn *c)
 	if (log_verbose >= 2)
 		dump(c, "from device", rbuf + have, n);
 	have += n;
+	c->reading = 1;
 	while (off < have && !c->closing) {
 		if (c->g3 != NULL)
 			r = gen3_input_dev(c->g3, rbuf + off, have - off);
 		else
 			r = g3p_input_dev(c->g3p, rbuf + off, have - off);
 		if (r < 0) {
+			c->reading = 0;
 			conn_close(c, "stream cannot be resynchronised");
 			return;
 		}
@@ -572,8 +578,13 @@ conn_read(struct conn *c)
 			break;
 		off += r;
 	}
+	c->reading = 0;
 	if (c->closing)
 		return;
+	if (c->out.len > c->outoff && conn_flush(c) == -1) {
+		conn_close(c, "write error");
+		return;
+	}
 	have -= off;
 	if (have > IN_MAX) {
 		vdb_count(REG_INVALID_MSG_FMT, 1);
@@ -591,7 +602,9 @@ conn_read(struct conn *c)
 		memcpy(c->in, rbuf + off, have);
 		c->inlen = have;
 	}
-	set_idle(c);
+	/* a connection that never identifies itself goes, trickle or not */
+	if (c->state != PSTATE_INIT)
+		set_idle(c);
 }
 
 static void

@@ -365,7 +365,11 @@ gen3_tlv_decode(const uint8_t *p, size_t len, gen3_tlv_cb cb, void *arg)
 	p += 4;
 	left -= 4;
 	for (k = 0; k < count; k++) {
-		memset(&t, 0, sizeof(t));
+		/* not the whole string buffer (770 bytes) for every value */
+		t.i = 0;
+		t.f = 0;
+		t.vtype = GEN3_TV_NONE;
+		t.s[0] = '\0';
 		if (left < 5)
 			goto bad;
 		t.info_id = get32(p);

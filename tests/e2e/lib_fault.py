@@ -300,23 +300,6 @@ def v5_checksum(frame):
     return sum(frame[1:-2]) & 0xFF
 
 
-def v5_frames(buf):
-    """Split complete V5 frames off buf: (frames, rest)."""
-    out = []
-    while True:
-        i = buf.find(b"\xa5")
-        if i < 0:
-            return out, b""
-        buf = buf[i:]
-        if len(buf) < 3:
-            return out, buf
-        n = struct.unpack("<H", buf[1:3])[0]
-        if len(buf) < 13 + n:
-            return out, buf
-        out.append(buf[:13 + n])
-        buf = buf[13 + n:]
-
-
 def v5_check_reply(got, expect_hex, what):
     """got matches the vector reply apart from the proxy's time stamp
     (bytes 13..16) and thus the checksum; the checksum is right."""
