@@ -501,15 +501,16 @@ def test_slowloris_cap(build):
             % (time.monotonic() - t_open, len(still)))
         check(not still, "%d idle flood connections still open after "
               "their timeout" % len(still))
-        # trickling connections: every byte restarts the idle timer, so
-        # they are not idle; they only go by eviction.  Observed, not
-        # asserted (architecture.md 7 speaks of idle connections)
+        # trickling connections never identify themselves: the
+        # unidentified timeout counts from the connect, bytes or not
         time.sleep(max(0, t_open + 7 - time.monotonic()))
         topen = [s for s in trickle if not _eof(s)]
         log("trickling connections (1 byte/s, %d bytes so far) still open "
             "%.1fs after connecting: %d of %d"
             % (sent[0], time.monotonic() - t_open, len(topen),
                len(trickle)))
+        check(not topen, "%d trickling connections outlived "
+              "timeouts.unidentified" % len(topen))
         stop.set()
         th.join(3)
         # the identified inverters were never affected
