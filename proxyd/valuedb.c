@@ -54,7 +54,42 @@ struct vdb_dev {
 	uint16_t		 cap;
 	uint16_t		 ndirty;
 	uint16_t		 idx[REG_MAX];	/* slot + 1, 0: absent */
+	/* parent objects some entry (live or ghost) creates upstream */
+	uint64_t		 has_group[(REG_MAX + 63) / 64];
+	uint64_t		 has_sub[(REG_MAX + 63) / 64];	/* group+sub */
 };
+
+/* per register: its group's id and its (group, sub) id (0: no sub) */
+static uint16_t		 reg_gid[REG_MAX], reg_sid[REG_MAX];
+static int		 parents_init;
+
+static void
+parents_setup(void)
+{
+	const struct reg_def	*a, *b;
+	int			 i, k;
+
+	for (i = REG_NONE + 1; i < REG_MAX; i++) {
+		if ((a = reg_get(i)) == NULL || a->group == NULL)
+			continue;
+		reg_gid[i] = i;
+		reg_sid[i] = a->sub != NULL ? i : 0;
+		/* the id of a set is its first register */
+		for (k = REG_NONE + 1; k < i; k++) {
+			if ((b = reg_get(k)) == NULL || b->group == NULL ||
+			    strcmp(a->group, b->group) != 0)
+				continue;
+			if (reg_gid[i] == i)
+				reg_gid[i] = reg_gid[k];
+			if (a->sub != NULL && b->sub != NULL &&
+			    strcmp(a->sub, b->sub) == 0) {
+				reg_sid[i] = reg_sid[k];
+				break;
+			}
+		}
+	}
+	parents_init = 1;
+}
 
 LIST_HEAD(vdb_bucket, vdb_dev);
 TAILQ_HEAD(vdb_dirtyq, vdb_dev);
@@ -173,6 +208,12 @@ append(struct vdb_dev *d, enum reg_id reg)
 	nv = &d->vals[d->nvals++];
 	memset(nv, 0, sizeof(*nv));
 	nv->reg = reg;
+	if (!parents_init)
+		parents_setup();
+	if ((int)reg > REG_NONE && reg < REG_MAX) {
+		d->has_group[reg_gid[reg] / 64] |= 1ull << reg_gid[reg] % 64;
+		d->has_sub[reg_sid[reg] / 64] |= 1ull << reg_sid[reg] % 64;
+	}
 	nv->ts = vdb_now();
 	return nv;
 }
@@ -200,11 +241,18 @@ insert(struct vdb_dev *d, enum reg_id reg, uint8_t type)
 
 /* does an entry (live or ghost) already create reg's parent object? */
 static int
-parent_exists(struct vdb_dev *d, const struct reg_def *def)
+parent_exists(struct vdb_dev *d, enum reg_id reg, const struct reg_def *def)
 {
 	const struct reg_def	*o;
 	uint16_t		 i;
 
+	/* entries are never removed: what append() saw is what exists */
+	if (parents_init && def->group != NULL) {
+		if (def->sub == NULL)
+			return (d->has_group[reg_gid[reg] / 64] >>
+			    reg_gid[reg] % 64) & 1;
+		return (d->has_sub[reg_sid[reg] / 64] >> reg_sid[reg] % 64) & 1;
+	}
 	for (i = 0; i < d->nvals; i++) {
 		o = reg_get(d->vals[i].reg);
 		if (strcmp(o->group, def->group) != 0)
@@ -223,7 +271,7 @@ ghost_parent(struct vdb_dev *d, enum reg_id reg, const struct reg_def *def)
 {
 	struct vdb_val	*v;
 
-	if (parent_exists(d, def))
+	if (parent_exists(d, reg, def))
 		return;
 	v = append(d, reg);
 	v->type = REC_INT;
