@@ -4,11 +4,15 @@
 
 PROG_VERSION=	0.1.0
 
+OS!=		uname -s
+# manual pages: share/man on Linux, man on the BSDs
+MANSUB!=	[ "$(OS)" = Linux ] && echo share/man || echo man
+
 PREFIX?=	/usr/local
 SBINDIR?=	$(PREFIX)/sbin
 LIBEXECDIR?=	$(PREFIX)/libexec/tsun-proxy
 SYSCONFDIR?=	/etc
-MANDIR?=	$(PREFIX)/share/man
+MANDIR?=	$(PREFIX)/$(MANSUB)
 SYSTEMDUNITDIR?= $(PREFIX)/lib/systemd/system
 DESTDIR?=
 INSTALL?=	install
@@ -20,7 +24,6 @@ SAN?=
 SECCOMP?=	1
 FUZZTIME?=	60
 
-OS!=		uname -s
 TOP!=		pwd
 
 BSD_CFLAGS!=	pkg-config --cflags libbsd-overlay 2>/dev/null || true
