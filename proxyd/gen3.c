@@ -63,8 +63,9 @@ struct gen3 {
 	int				 poll_ms;
 	int				 counted;	/* a counter changed */
 	int				 dirty;		/* a value changed */
-	/* MODBUS requests: q[0] is outstanding when mb_busy */
-	struct g3_mbq			 q[GEN3_MB_QUEUE];
+	/* MODBUS requests: q[0] is outstanding when mb_busy; allocated
+	   on first use (GEN3_MB_QUEUE entries) */
+	struct g3_mbq			*q;
 	int				 nq;
 	int				 mb_busy;
 	int				 mb_retry;
@@ -72,8 +73,10 @@ struct gen3 {
 	int				 scan_addr;
 	int				 scan_reg;
 	struct gen3_dbg			 d;
-	uint8_t				 fwd[GEN3_FRAME_MAX];
 };
+
+/* forward() rewrites a copy here and hands it on at once */
+static uint8_t	fwd[GEN3_FRAME_MAX];
 
 /* collector data, data_id 0x0E100000 */
 static const struct g3_info map_collector[] = {
@@ -571,29 +574,29 @@ forward(struct gen3 *g, int side, const uint8_t *frame, size_t len,
 	int64_t			 ofs;
 	size_t			 pos;
 
-	if (len > sizeof(g->fwd))
+	if (len > sizeof(fwd))
 		return;
 	/* to_cloud is filtered by the connection layer, this way is ours */
 	if (side == SIDE_CLOUD && g->conf != NULL &&
 	    !g->conf->tsun.cloud_enabled)
 		return;
-	memcpy(g->fwd, frame, len);
+	memcpy(fwd, frame, len);
 	if (h->msg_id == GEN3_MSG_HEARTBEAT && h->ctrl == GEN3_CTRL_IND &&
 	    h->data_len == 9) {
 		ofs = side == SIDE_DEV ? g->d.ts_off_dev : g->d.ts_off_cloud;
 		pos = h->header_len + 1;
 		/* modulo 2^64: a peer's absurd clock must not be UB */
-		put64(g->fwd + pos, (int64_t)((uint64_t)get64(g->fwd + pos) +
+		put64(fwd + pos, (int64_t)((uint64_t)get64(fwd + pos) +
 		    (uint64_t)ofs));
 	} else if ((h->msg_id == GEN3_MSG_COLL_DATA ||
 	    h->msg_id == GEN3_MSG_INV_DATA) &&
 	    gen3_parse_data(h->data, h->data_len, &d) == 0) {
 		ofs = side == SIDE_DEV ? g->d.ts_off_cloud : g->d.ts_off_dev;
 		pos = h->header_len + d.ts_pos;
-		put64(g->fwd + pos, (int64_t)((uint64_t)d.ts_ms +
+		put64(fwd + pos, (int64_t)((uint64_t)d.ts_ms +
 		    (uint64_t)ofs));
 	}
-	send_side(g, side == SIDE_DEV ? SIDE_CLOUD : SIDE_DEV, g->fwd, len);
+	send_side(g, side == SIDE_DEV ? SIDE_CLOUD : SIDE_DEV, fwd, len);
 }
 
 static void
@@ -704,6 +707,9 @@ mb_queue(struct gen3 *g, const uint8_t rtu[MB_REQ_LEN],
     const struct mb_req *req, int from_cloud)
 {
 	if (g->nq >= GEN3_MB_QUEUE)
+		return -1;
+	if (g->q == NULL &&
+	    (g->q = calloc(GEN3_MB_QUEUE, sizeof(*g->q))) == NULL)
 		return -1;
 	memcpy(g->q[g->nq].rtu, rtu, MB_REQ_LEN);
 	g->q[g->nq].req = *req;
@@ -1343,6 +1349,9 @@ gen3_new(const struct tsun_conf *conf, const struct proto_io *io, int side)
 void
 gen3_free(struct gen3 *g)
 {
+	if (g == NULL)
+		return;
+	free(g->q);
 	free(g);
 }
 
