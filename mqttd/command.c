@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/num.h"
 #include "common/cmd.h"
 #include "common/conf.h"
 #include "common/log.h"
@@ -302,7 +303,7 @@ already(const struct mq_dev *d, const struct cmd_msg *m)
 		return mq_val_int(d, REG_RATED_LEVEL, &iv) && iv == m->value;
 	case CMD_OUT_COEFF:
 		return mq_val_num(d, REG_OUTPUT_COEFFICIENT, &dv) &&
-		    fabs(json_round2(m->value * 100.0 / 1024) - dv) < 0.005;
+		    fabs(num_round2(m->value * 100.0 / 1024) - dv) < 0.005;
 	}
 	return 0;
 }

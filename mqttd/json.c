@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/num.h"
 #include "mqttd/json.h"
 
 static void	json_put(struct json *, const char *, size_t);
@@ -293,7 +294,7 @@ json_num(struct json *j, const char *key, double v)
 void
 json_num2(struct json *j, const char *key, double v)
 {
-	json_num(j, key, json_round2(v));
+	json_num(j, key, num_round2(v));
 }
 
 void
@@ -311,40 +312,6 @@ json_bool(struct json *j, const char *key, int v)
 		json_put(j, "true", 4);
 	else
 		json_put(j, "false", 5);
-}
-
-/*
- * round(v, 2): printf rounds the exact binary value, ties to even, which
- * is what Python's correctly rounded round() does too.
- */
-double
-json_round2(double v)
-{
-	char	b[400];
-	double	t, f, d;
-
-	if (!isfinite(v) || fabs(v) >= 1e300)
-		return v;
-	/*
-	 * Fast path, same result: "%.2f" rounds the exact v*100 to an
-	 * integer n and strtod() gives the double nearest n/100, that is
-	 * n / 100.0 while |n| < 2^53.  t = v*100 is within |t| * 2^-53 of
-	 * the exact product: away from a midpoint t tells the side.
-	 */
-	if (fabs(v) < 1e12) {
-		t = v * 100.0;
-		f = floor(t);
-		d = t - (f + 0.5);
-		if (fabs(d) > fabs(t) * 0x1p-50 + 0x1p-60) {
-			if (d > 0)
-				f += 1.0;
-			if (f == 0)
-				return copysign(0.0, v);	/* "-0.00" */
-			return f / 100.0;
-		}
-	}
-	snprintf(b, sizeof(b), "%.2f", v);
-	return strtod(b, NULL);
 }
 
 /*

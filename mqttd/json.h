@@ -51,6 +51,5 @@ void		 json_bool(struct json *, const char *key, int);
  * its length (truncated to size - 1 like snprintf if too small).
  */
 size_t		 json_fmt_repr(char *, size_t, double);
-double		 json_round2(double);
 
 #endif

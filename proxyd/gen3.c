@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/num.h"
 #include "common/cmd.h"
 #include "common/conf.h"
 #include "common/log.h"
@@ -317,39 +318,6 @@ too_short:
 	return -1;
 }
 
-double
-gen3_round2(double v)
-{
-	char	 buf[64];
-	double	 t, f, h, d;
-
-	/*
-	 * Fast path, same result: "%.2f" rounds the exact binary v*100 to
-	 * the nearest integer n, strtod() then gives the double nearest to
-	 * n/100, which is n / 100.0 (one correctly rounded division) while
-	 * |n| < 2^53.  t = v*100 is off the exact product by at most half
-	 * an ulp (|t| * 2^-53); when t is further than |t| * 2^-50 from the
-	 * midpoint h, the exact product lies on the same side of h as t.
-	 * Near a midpoint (or for huge, tiny, non-finite values) printf
-	 * decides, as before.
-	 */
-	if (fabs(v) < 1e12) {
-		t = v * 100.0;
-		f = floor(t);
-		h = f + 0.5;
-		d = t - h;
-		if (fabs(d) > fabs(t) * 0x1p-50 + 0x1p-60) {
-			if (d > 0)
-				f += 1.0;
-			if (f == 0)
-				return copysign(0.0, v);	/* "-0.00" */
-			return f / 100.0;
-		}
-	}
-	/* printf rounds the exact binary value, as Python's round() */
-	snprintf(buf, sizeof(buf), "%.2f", v);
-	return strtod(buf, NULL);
-}
 
 int
 gen3_tlv_decode(const uint8_t *p, size_t len, gen3_tlv_cb cb, void *arg)
@@ -429,7 +397,7 @@ gen3_tlv_decode(const uint8_t *p, size_t len, gen3_tlv_cb cb, void *arg)
 			if (left < 4)
 				goto bad;
 			fu.u = get32(p);
-			t.f = gen3_round2((double)fu.f);
+			t.f = num_round2((double)fu.f);
 			t.vtype = GEN3_TV_FLOAT;
 			n = 4;
 			break;
@@ -1005,14 +973,14 @@ tlv_store(void *arg, const struct gen3_tlv *t)
 	case GEN3_TV_INT:
 		if (m->ratio)
 			ch = vdb_set_float(c->vd, m->reg,
-			    gen3_round2(t->i * 100.0 / 1024));
+			    num_round2(t->i * 100.0 / 1024));
 		else
 			ch = vdb_set_int(c->vd, m->reg, t->i);
 		break;
 	case GEN3_TV_FLOAT:
 		if (m->ratio)
 			ch = vdb_set_float(c->vd, m->reg,
-			    gen3_round2(t->f * 100.0 / 1024));
+			    num_round2(t->f * 100.0 / 1024));
 		else
 			ch = vdb_set_float(c->vd, m->reg, t->f);
 		break;

@@ -112,7 +112,6 @@ struct gen3_dbg {
 ssize_t	 gen3_parse_frame(const uint8_t *, size_t, struct gen3_hdr *);
 int	 gen3_parse_data(const uint8_t *, size_t, struct gen3_data *);
 int	 gen3_tlv_decode(const uint8_t *, size_t, gen3_tlv_cb, void *);
-double	 gen3_round2(double);
 /* logger local ms -> UTC seconds (TZ of the proxy) and the reverse */
 double	 gen3_local_to_utc(int64_t);
 int64_t	 gen3_local_ms(int64_t utc_ms);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/num.h"
 #include "proxyd/modbus.h"
 #include "proxyd/valuedb.h"
 
@@ -232,15 +233,6 @@ mb_check_answer(const struct mb_req *pending, const uint8_t *p, size_t len)
 	return MB_OK;
 }
 
-double
-mb_round2(double v)
-{
-	char	buf[64];
-
-	/* printf rounds the exact binary value, as Python's round() does */
-	snprintf(buf, sizeof(buf), "%.2f", v);
-	return strtod(buf, NULL);
-}
 
 void
 mb_version_str(uint16_t x, char *buf, size_t len)
@@ -339,7 +331,7 @@ mb_field_decode(const struct mb_field *f, const uint8_t *p, size_t len,
 			v->i = raw * (int64_t)f->arg;
 		} else {
 			v->type = MBV_FLOAT;
-			v->f = mb_round2((double)raw * f->arg);
+			v->f = num_round2((double)raw * f->arg);
 		}
 		break;
 	case MBC_QUOT:

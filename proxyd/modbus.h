@@ -128,7 +128,6 @@ int		 mb_field_encode(const struct mb_field *, const struct mb_value *,
 /* bytes a field takes (0: unknown type) */
 size_t		 mb_field_size(const struct mb_field *);
 /* round to 2 decimal digits like Python's round(x, 2) */
-double		 mb_round2(double);
 /* version text of a register value, e.g. 0x4010 -> "V4.0.10" */
 void		 mb_version_str(uint16_t, char *, size_t);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/num.h"
 #include "mqttd/json.h"
 
 static const char *
@@ -20,7 +21,7 @@ repr(double v)
 static const char *
 repr2(double v)
 {
-	return repr(json_round2(v));
+	return repr(num_round2(v));
 }
 
 START_TEST(test_number_formats)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/num.h"
 #include "proxyd/modbus.h"
 #include "tests/unit/tjson.h"
 
@@ -235,9 +236,9 @@ START_TEST(test_conversions)
 	ck_assert_str_eq(buf, "V4.0.10");
 	mb_version_str(0x002c, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "V0.0.2C");
-	ck_assert_double_eq(mb_round2(2248 * 0.1), 224.8);
-	ck_assert_double_eq(mb_round2(1024 * (100.0 / 1024)), 100.0);
-	ck_assert_double_eq(mb_round2(3297 * 0.001), 3.3);
+	ck_assert_double_eq(num_round2(2248 * 0.1), 224.8);
+	ck_assert_double_eq(num_round2(1024 * (100.0 / 1024)), 100.0);
+	ck_assert_double_eq(num_round2(3297 * 0.001), 3.3);
 }
 END_TEST
 

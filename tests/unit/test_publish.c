@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/num.h"
 #include "common/cmd.h"
 #include "common/conf.h"
 #include "common/record.h"
@@ -207,10 +208,10 @@ same_json(const struct tj *want, const struct tj *got, const char *where)
 		return;
 	}
 	/* floats go out rounded to 2 decimals, as Python's round(v, 2) */
-	json_fmt_repr(b, sizeof(b), json_round2(tj_num(want)));
+	json_fmt_repr(b, sizeof(b), num_round2(tj_num(want)));
 	ck_assert_msg(strcmp(tj_raw(got), b) == 0, "%s: %s, want %s", where,
 	    tj_raw(got), b);
-	if (json_round2(tj_num(want)) == tj_num(want))
+	if (num_round2(tj_num(want)) == tj_num(want))
 		ck_assert_str_eq(tj_raw(got), wr);
 }
 

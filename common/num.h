@@ -1,0 +1,11 @@
+#ifndef TSUN_NUM_H
+#define TSUN_NUM_H
+
+/*
+ * round(v, 2) as Python computes it: the exact binary value rounded to
+ * two decimals, ties to even.  The decoders store numbers this way and
+ * the JSON writer prints them this way, so both must agree to the bit.
+ */
+double	num_round2(double);
+
+#endif
