@@ -2,6 +2,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include "common/conf.h"
 #include "common/ipc.h"
 #include "common/log.h"
+#include "common/sandbox.h"
 #include "common/worker.h"
 
 void
@@ -58,4 +61,48 @@ worker_conf_msg(struct worker_conf *wc, const struct ipc_msg *m)
 	default:
 		return 0;
 	}
+}
+
+void
+worker_parent_io(struct ipcbuf *ib, int revents, struct worker_conf *wc,
+    void (*apply)(struct tsun_conf *), void (*handle)(struct ipc_msg *))
+{
+	struct ipc_msg	 m;
+	ssize_t		 n;
+	int32_t		 v;
+	int		 r;
+
+	if (revents & POLLOUT && ipc_flush(ib) == -1)
+		fatalx("tsun-cfgd went away");
+	if (!(revents & (POLLIN | POLLHUP | POLLERR)))
+		return;
+	n = ipc_read(ib);
+	if (n == 0)
+		fatalx("tsun-cfgd went away");
+	if (n == -1 && errno != EAGAIN)
+		fatal("read from tsun-cfgd");
+	while ((r = ipc_get(ib, &m)) == 1) {
+		switch (worker_conf_msg(wc, &m)) {
+		case 1:
+			continue;
+		case 2:
+			apply(wc->ready);
+			wc->ready = NULL;
+			continue;
+		}
+		switch (m.hdr.type) {
+		case IMSG_VERBOSE:
+			ipc_expect_len(&m, sizeof(v));
+			memcpy(&v, m.data, sizeof(v));
+			log_verbose = v;
+			break;
+		case IMSG_SANDBOX_TEST:
+			sandbox_test(&m);
+			break;
+		default:
+			handle(&m);
+		}
+	}
+	if (r == -1)
+		fatalx("malformed IPC message from tsun-cfgd");
 }

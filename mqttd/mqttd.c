@@ -537,68 +537,37 @@ status_reply(const struct ipc_msg *m)
 	ipc_compose(&parent, IMSG_STATUS_END, 0, -1, NULL, 0);
 }
 
+/* what only tsun-mqttd gets from tsun-cfgd */
+static void
+parent_msg(struct ipc_msg *m)
+{
+	switch (m->hdr.type) {
+	case IMSG_PEER:
+		ipc_expect_len(m, 0);
+		if (m->fd == -1)
+			fatalx("malformed IPC message PEER");
+		set_peer(m->fd);
+		break;
+	case IMSG_RESOLVED:
+		handle_resolved(m);
+		break;
+	case IMSG_STATUS_REQ:
+		status_reply(m);
+		break;
+	case IMSG_SHUTDOWN:
+		ipc_expect_len(m, 0);
+		shutdown_now();
+		break;
+	default:
+		fatalx("unexpected IPC message %s from tsun-cfgd",
+		    ipc_typename(m->hdr.type));
+	}
+}
+
 static void
 parent_dispatch(int fd, int revents, void *arg)
 {
-	struct ipc_msg	 m;
-	ssize_t		 n;
-	int		 r;
-
-	if (revents & POLLOUT && ipc_flush(&parent) == -1)
-		fatalx("tsun-cfgd went away");
-	if (revents & (POLLIN | POLLHUP | POLLERR)) {
-		n = ipc_read(&parent);
-		if (n == 0)
-			fatalx("tsun-cfgd went away");
-		if (n == -1 && errno != EAGAIN)
-			fatal("read from tsun-cfgd");
-		while ((r = ipc_get(&parent, &m)) == 1) {
-			switch (worker_conf_msg(&wconf, &m)) {
-			case 1:
-				continue;
-			case 2:
-				apply_conf(wconf.ready);
-				wconf.ready = NULL;
-				continue;
-			}
-			switch (m.hdr.type) {
-			case IMSG_PEER:
-				ipc_expect_len(&m, 0);
-				if (m.fd == -1)
-					fatalx("malformed IPC message PEER");
-				set_peer(m.fd);
-				break;
-			case IMSG_RESOLVED:
-				handle_resolved(&m);
-				break;
-			case IMSG_VERBOSE: {
-				int32_t	 v;
-
-				ipc_expect_len(&m, sizeof(v));
-				memcpy(&v, m.data, sizeof(v));
-				log_verbose = v;
-				break;
-			}
-			case IMSG_STATUS_REQ:
-				status_reply(&m);
-				break;
-			case IMSG_SHUTDOWN:
-				ipc_expect_len(&m, 0);
-				shutdown_now();
-				break;
-			case IMSG_SANDBOX_TEST:
-				sandbox_test(&m);
-				break;
-			default:
-				fatalx("unexpected IPC message %s from "
-				    "tsun-cfgd", ipc_typename(m.hdr.type));
-			}
-			if (m.fd != -1 && m.hdr.type != IMSG_PEER)
-				close(m.fd);
-		}
-		if (r == -1)
-			fatalx("malformed IPC message from tsun-cfgd");
-	}
+	worker_parent_io(&parent, revents, &wconf, apply_conf, parent_msg);
 	flush_chan(&parent, parent_ev);
 }
 

@@ -287,81 +287,52 @@ status_reply(const struct ipc_msg *m)
 	wbuf_free(&w);
 }
 
+/* what only tsun-proxyd gets from tsun-cfgd */
+static void
+parent_msg(struct ipc_msg *m)
+{
+	struct ipc_listener	 il;
+
+	switch (m->hdr.type) {
+	case IMSG_LISTENER:
+		ipc_expect_len(m, sizeof(il));
+		if (m->fd == -1)
+			fatalx("malformed IPC message LISTENER: no descriptor");
+		memcpy(&il, m->data, sizeof(il));
+		conn_listener_add(m->fd, &il);
+		break;
+	case IMSG_LISTENERS_END:
+		ipc_expect_len(m, 0);
+		if (started)
+			conn_listeners_done();
+		break;
+	case IMSG_PEER:
+		ipc_expect_len(m, 0);
+		if (m->fd == -1)
+			fatalx("malformed IPC message PEER");
+		set_peer(m->fd);
+		break;
+	case IMSG_RESOLVED:
+		handle_resolved(m);
+		break;
+	case IMSG_STATUS_REQ:
+		status_reply(m);
+		break;
+	case IMSG_SHUTDOWN:
+		ipc_expect_len(m, 0);
+		conn_shutdown();
+		ev_break();
+		break;
+	default:
+		fatalx("unexpected IPC message %s from tsun-cfgd",
+		    ipc_typename(m->hdr.type));
+	}
+}
+
 static void
 parent_dispatch(int fd, int revents, void *arg)
 {
-	struct ipc_msg		 m;
-	struct ipc_listener	 il;
-	ssize_t			 n;
-	int			 r;
-
-	if (revents & POLLOUT && ipc_flush(&parent) == -1)
-		fatalx("tsun-cfgd went away");
-	if (revents & (POLLIN | POLLHUP | POLLERR)) {
-		n = ipc_read(&parent);
-		if (n == 0)
-			fatalx("tsun-cfgd went away");
-		if (n == -1 && errno != EAGAIN)
-			fatal("read from tsun-cfgd");
-		while ((r = ipc_get(&parent, &m)) == 1) {
-			switch (worker_conf_msg(&wconf, &m)) {
-			case 1:
-				continue;
-			case 2:
-				apply_conf(wconf.ready);
-				wconf.ready = NULL;
-				continue;
-			}
-			switch (m.hdr.type) {
-			case IMSG_LISTENER:
-				ipc_expect_len(&m, sizeof(il));
-				if (m.fd == -1)
-					fatalx("malformed IPC message LISTENER:"
-					    " no descriptor");
-				memcpy(&il, m.data, sizeof(il));
-				conn_listener_add(m.fd, &il);
-				break;
-			case IMSG_LISTENERS_END:
-				ipc_expect_len(&m, 0);
-				if (started)
-					conn_listeners_done();
-				break;
-			case IMSG_PEER:
-				ipc_expect_len(&m, 0);
-				if (m.fd == -1)
-					fatalx("malformed IPC message PEER");
-				set_peer(m.fd);
-				break;
-			case IMSG_RESOLVED:
-				handle_resolved(&m);
-				break;
-			case IMSG_VERBOSE: {
-				int32_t	 v;
-
-				ipc_expect_len(&m, sizeof(v));
-				memcpy(&v, m.data, sizeof(v));
-				log_verbose = v;
-				break;
-			}
-			case IMSG_STATUS_REQ:
-				status_reply(&m);
-				break;
-			case IMSG_SHUTDOWN:
-				ipc_expect_len(&m, 0);
-				conn_shutdown();
-				ev_break();
-				break;
-			case IMSG_SANDBOX_TEST:
-				sandbox_test(&m);
-				break;
-			default:
-				fatalx("unexpected IPC message %s from "
-				    "tsun-cfgd", ipc_typename(m.hdr.type));
-			}
-		}
-		if (r == -1)
-			fatalx("malformed IPC message from tsun-cfgd");
-	}
+	worker_parent_io(&parent, revents, &wconf, apply_conf, parent_msg);
 	parent_flush();
 }
 
