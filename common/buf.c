@@ -1,3 +1,6 @@
+#include <sys/types.h>
+#include <sys/socket.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,4 +140,39 @@ rbuf_str(struct rbuf *r, char *s, size_t size)
 		r->err = 1;
 	r->p += l;
 	r->left -= l;
+}
+
+/* recv(2)'s result; *have is the kept rest plus what arrived */
+ssize_t
+rest_recv(struct rest *r, int fd, uint8_t *scratch, size_t size,
+    size_t *have)
+{
+	ssize_t	 n;
+
+	if (r->len)
+		memcpy(scratch, r->p, r->len);
+	n = recv(fd, scratch + r->len, size - r->len, 0);
+	*have = r->len + (n > 0 ? (size_t)n : 0);
+	return n;
+}
+
+int
+rest_keep(struct rest *r, const uint8_t *p, size_t n)
+{
+	rest_free(r);
+	if (n == 0)
+		return 0;
+	if ((r->p = malloc(n)) == NULL)
+		return -1;
+	memcpy(r->p, p, n);
+	r->len = n;
+	return 0;
+}
+
+void
+rest_free(struct rest *r)
+{
+	free(r->p);
+	r->p = NULL;
+	r->len = 0;
 }

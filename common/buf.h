@@ -5,6 +5,8 @@
 #ifndef TSUN_BUF_H
 #define TSUN_BUF_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +30,21 @@ void		 wbuf_u8(struct wbuf *, uint8_t);
 void		 wbuf_u32(struct wbuf *, uint32_t);
 void		 wbuf_i32(struct wbuf *, int32_t);
 void		 wbuf_str(struct wbuf *, const char *);	/* u16 len + bytes */
+
+/*
+ * The part of a stream not consumed yet (a frame cut by the network),
+ * kept between reads.  rest_recv() puts it at the start of a scratch
+ * buffer and reads after it: the caller parses scratch[0..*have).
+ * rest_keep() then keeps what is left, exactly sized (often nothing).
+ */
+struct rest {
+	uint8_t		*p;
+	size_t		 len;
+};
+
+ssize_t		 rest_recv(struct rest *, int, uint8_t *, size_t, size_t *);
+int		 rest_keep(struct rest *, const uint8_t *, size_t);
+void		 rest_free(struct rest *);
 
 void		 rbuf_init(struct rbuf *, const void *, size_t);
 void		 rbuf_get(struct rbuf *, void *, size_t);

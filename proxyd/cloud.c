@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/buf.h"
 #include "common/ev.h"
 #include "common/ipc.h"
 #include "common/log.h"
@@ -60,8 +61,7 @@ struct cloud {
 	TAILQ_HEAD(, cframe) q;
 	int		 qframes;
 	size_t		 qbytes;
-	uint8_t		*in;		/* partial frame from the cloud */
-	size_t		 inlen;
+	struct rest	 in;		/* partial frame from the cloud */
 	struct ev_timer	 tmo;
 	int64_t		 last_try;
 	uint64_t	 dropped;
@@ -111,9 +111,7 @@ cloud_close_fd(struct cloud *c)
 		close(c->fd);
 		c->fd = -1;
 	}
-	free(c->in);
-	c->in = NULL;
-	c->inlen = 0;
+	rest_free(&c->in);
 }
 
 static void
@@ -355,11 +353,9 @@ static void
 cloud_read(struct cloud *c)
 {
 	ssize_t	 n, r;
-	size_t	 have = c->inlen, off = 0;
+	size_t	 have, off = 0;
 
-	if (have)
-		memcpy(cloud_rbuf, c->in, have);
-	n = recv(c->fd, cloud_rbuf + have, sizeof(cloud_rbuf) - have, 0);
+	n = rest_recv(&c->in, c->fd, cloud_rbuf, sizeof(cloud_rbuf), &have);
 	if (n == 0) {
 		cloud_down(c, "closed by the cloud");
 		return;
@@ -369,7 +365,6 @@ cloud_read(struct cloud *c)
 			cloud_down(c, strerror(errno));
 		return;
 	}
-	have += n;
 	while (off < have) {
 		r = conn_cloud_input(c->conn, cloud_rbuf + off, have - off);
 		if (r < 0) {
@@ -383,22 +378,12 @@ cloud_read(struct cloud *c)
 		if (c->fd == -1)
 			return;
 	}
-	have -= off;
-	if (have > CLOUD_INMAX) {
+	if (have - off > CLOUD_INMAX) {
 		cloud_down(c, "frame from the cloud too long");
 		return;
 	}
-	free(c->in);
-	c->in = NULL;
-	c->inlen = 0;
-	if (have) {
-		if ((c->in = malloc(have)) == NULL) {
-			cloud_down(c, "out of memory");
-			return;
-		}
-		memcpy(c->in, cloud_rbuf + off, have);
-		c->inlen = have;
-	}
+	if (rest_keep(&c->in, cloud_rbuf + off, have - off) == -1)
+		cloud_down(c, "out of memory");
 }
 
 static void

@@ -61,8 +61,7 @@ struct conn {
 	struct ev_fd	*ev;
 	char		 name[96];	/* "gen3 #12 192.0.2.1:4711" */
 	char		 peer[64];
-	uint8_t		*in;		/* partial frame */
-	size_t		 inlen;
+	struct rest	 in;		/* partial frame */
 	struct wbuf	 out;
 	size_t		 outoff;
 	struct gen3	*g3;
@@ -388,7 +387,7 @@ reap_cb(struct ev_timer *t, void *arg)
 	if (c->g3p != NULL)
 		g3p_free(c->g3p);
 	wbuf_free(&c->out);
-	free(c->in);
+	rest_free(&c->in);
 	/* a configuration replaced by a reload lives while it is used */
 	if (--c->conf->refs == 0 && c->conf != pconf)
 		conf_free(c->conf);
@@ -545,11 +544,9 @@ static void
 conn_read(struct conn *c)
 {
 	ssize_t	 n, r;
-	size_t	 have = c->inlen, off = 0;
+	size_t	 have, off = 0;
 
-	if (have)
-		memcpy(rbuf, c->in, have);
-	n = recv(c->fd, rbuf + have, sizeof(rbuf) - have, 0);
+	n = rest_recv(&c->in, c->fd, rbuf, sizeof(rbuf), &have);
 	if (n == 0) {
 		conn_close(c, "closed by the device");
 		return;
@@ -561,8 +558,7 @@ conn_read(struct conn *c)
 	}
 	c->last_data = time(NULL);
 	if (log_verbose >= 2)
-		dump(c, "from device", rbuf + have, n);
-	have += n;
+		dump(c, "from device", rbuf + have - n, n);
 	c->reading = 1;
 	while (off < have && !c->closing) {
 		if (c->g3 != NULL)
@@ -585,22 +581,14 @@ conn_read(struct conn *c)
 		conn_close(c, "write error");
 		return;
 	}
-	have -= off;
-	if (have > IN_MAX) {
+	if (have - off > IN_MAX) {
 		vdb_count(REG_INVALID_MSG_FMT, 1);
 		conn_close(c, "frame too long");
 		return;
 	}
-	free(c->in);
-	c->in = NULL;
-	c->inlen = 0;
-	if (have) {
-		if ((c->in = malloc(have)) == NULL) {
-			conn_close(c, "out of memory");
-			return;
-		}
-		memcpy(c->in, rbuf + off, have);
-		c->inlen = have;
+	if (rest_keep(&c->in, rbuf + off, have - off) == -1) {
+		conn_close(c, "out of memory");
+		return;
 	}
 	/* a connection that never identifies itself goes, trickle or not */
 	if (c->state != PSTATE_INIT)
