@@ -467,6 +467,7 @@ handle_resolve(struct worker *w, struct ipc_msg *m)
 	ipc_expect_len(m, sizeof(req));
 	memcpy(&req, m->data, sizeof(req));
 	req.host[sizeof(req.host) - 1] = '\0';
+	log_debug("resolving %s for %s", req.host, w->name);
 	resolve_host(conf->resolver, &req, &res);
 	ipc_compose(&w->ib, IMSG_RESOLVED, 0, -1, &res, sizeof(res));
 }

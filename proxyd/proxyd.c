@@ -35,11 +35,30 @@
 /* queued batches past this go out at once, else at the end of the round */
 #define PEER_FLUSH_AT	(64 * 1024)
 
-struct resolve_req {
+/*
+ * Name resolution through tsun-cfgd, which answers inline: so that a
+ * thousand inverters reconnecting at once do not mean a thousand DNS
+ * queries, answers are kept for a while (failures briefly) and requests
+ * for a name already asked for wait for that answer.
+ */
+#define RESOLVE_TTL_MS		60000
+#define RESOLVE_NEG_TTL_MS	5000
+
+struct resolve_req {			/* a waiter */
 	TAILQ_ENTRY(resolve_req) entry;
-	uint32_t	 id;
+	char		 host[256];
+	int		 port;
 	resolve_cb	 cb;
 	void		*arg;
+};
+
+struct resolve_name {			/* asked for, or answered */
+	TAILQ_ENTRY(resolve_name) entry;
+	char		 host[256];
+	int		 port;
+	uint32_t	 id;		/* in flight; 0 when answered */
+	int64_t		 when;
+	struct ipc_resolved res;
 };
 
 struct tsun_conf	*pconf;
@@ -51,6 +70,9 @@ static int		 peer_resync;
 static struct worker_conf wconf;
 static int		 started;
 static TAILQ_HEAD(, resolve_req) resolves = TAILQ_HEAD_INITIALIZER(resolves);
+static TAILQ_HEAD(, resolve_name) names = TAILQ_HEAD_INITIALIZER(names);
+/* waiters whose answer is being handed out (a callback may cancel one) */
+static TAILQ_HEAD(, resolve_req) ready = TAILQ_HEAD_INITIALIZER(ready);
 static uint32_t		 resolve_id;
 
 static void
@@ -117,12 +139,34 @@ proxyd_cmd_resp(const struct cmd_resp *r)
 	flush_chan(&peer, peer_ev);
 }
 
+static struct resolve_name *
+name_find(const char *host, int port)
+{
+	struct resolve_name	*n;
+
+	TAILQ_FOREACH(n, &names, entry)
+		if (n->port == port && strcmp(n->host, host) == 0)
+			return n;
+	return NULL;
+}
+
 void
 proxyd_resolve(const char *host, int port, resolve_cb cb, void *arg)
 {
 	struct resolve_req	*rr;
+	struct resolve_name	*n;
 	struct ipc_resolve	 req;
+	int64_t			 age;
 
+	n = name_find(host, port);
+	if (n != NULL && n->id == 0) {
+		age = ev_now_ms() - n->when;
+		if (age < (n->res.error == 0 ? RESOLVE_TTL_MS :
+		    RESOLVE_NEG_TTL_MS)) {
+			cb(arg, &n->res);
+			return;
+		}
+	}
 	if ((rr = calloc(1, sizeof(*rr))) == NULL) {
 		struct ipc_resolved	 res;
 
@@ -131,12 +175,25 @@ proxyd_resolve(const char *host, int port, resolve_cb cb, void *arg)
 		cb(arg, &res);
 		return;
 	}
-	rr->id = ++resolve_id;
+	strlcpy(rr->host, host, sizeof(rr->host));
+	rr->port = port;
 	rr->cb = cb;
 	rr->arg = arg;
 	TAILQ_INSERT_TAIL(&resolves, rr, entry);
+	if (n != NULL && n->id != 0)
+		return;			/* asked already: wait for it */
+	if (n == NULL) {
+		if ((n = calloc(1, sizeof(*n))) == NULL)
+			fatal("resolve");
+		strlcpy(n->host, host, sizeof(n->host));
+		n->port = port;
+		TAILQ_INSERT_TAIL(&names, n, entry);
+	}
+	n->id = ++resolve_id;
+	if (n->id == 0)
+		n->id = ++resolve_id;
 	memset(&req, 0, sizeof(req));
-	req.id = rr->id;
+	req.id = n->id;
 	strlcpy(req.host, host, sizeof(req.host));
 	req.port = port;
 	ipc_compose(&parent, IMSG_RESOLVE, 0, -1, &req, sizeof(req));
@@ -153,27 +210,44 @@ proxyd_resolve_cancel(void *arg)
 			TAILQ_REMOVE(&resolves, rr, entry);
 			free(rr);
 		}
+	TAILQ_FOREACH_SAFE(rr, &ready, entry, next)
+		if (rr->arg == arg) {
+			TAILQ_REMOVE(&ready, rr, entry);
+			free(rr);
+		}
 }
 
 static void
 handle_resolved(const struct ipc_msg *m)
 {
 	struct ipc_resolved	 res;
-	struct resolve_req	*rr;
+	struct resolve_name	*n;
+	struct resolve_req	*rr, *next;
 
 	ipc_expect_len(m, sizeof(res));
 	memcpy(&res, m->data, sizeof(res));
 	if (res.naddr > RESOLVE_MAX)
 		fatalx("malformed IPC message RESOLVED: %u addresses",
 		    res.naddr);
-	TAILQ_FOREACH(rr, &resolves, entry)
-		if (rr->id == res.id)
+	TAILQ_FOREACH(n, &names, entry)
+		if (n->id != 0 && n->id == res.id)
 			break;
-	if (rr == NULL)
-		return;		/* cancelled meanwhile */
-	TAILQ_REMOVE(&resolves, rr, entry);
-	rr->cb(rr->arg, &res);
-	free(rr);
+	if (n == NULL)
+		return;
+	n->id = 0;
+	n->when = ev_now_ms();
+	n->res = res;
+	/* callbacks may ask again: take this name's waiters out first */
+	TAILQ_FOREACH_SAFE(rr, &resolves, entry, next)
+		if (rr->port == n->port && strcmp(rr->host, n->host) == 0) {
+			TAILQ_REMOVE(&resolves, rr, entry);
+			TAILQ_INSERT_TAIL(&ready, rr, entry);
+		}
+	while ((rr = TAILQ_FIRST(&ready)) != NULL) {
+		TAILQ_REMOVE(&ready, rr, entry);
+		rr->cb(rr->arg, &res);
+		free(rr);
+	}
 }
 
 static void

@@ -250,5 +250,32 @@ def test_cloud_blackhole(build):
         cloud.close()
 
 
+def test_cloud_name_resolved_once(build):
+    """Ten inverters open their cloud links at once: tsun-cfgd resolves
+    the cloud's name once, not once per link (answers are shared)."""
+    cloud = lib.FakeCloud("record")
+    serials = ["R17000000000%04d" % i for i in range(1, 11)]
+    try:
+        b = lib.Broker()
+        d = lib.Daemon(build, b.port, tsun_enabled=True,
+                       tsun_host="localhost", tsun_port=cloud.port,
+                       inverters=[(s, "inv_%d" % i)
+                                  for i, s in enumerate(serials)])
+        invs = [d.inverter(serial=s) for s in serials]
+        for inv, s in zip(invs, serials):
+            lib.expect_reply(inv, lib.contact_frame(s), lib.contact_reply(s))
+            inv.send(lib.data_frame(serial=s))
+        lib.wait_until(lambda: cloud.accepted >= len(serials),
+                       10, what="a cloud link per inverter")
+        n = len(re.findall(r"resolving localhost for tsun-proxyd", d.log()))
+        log("cloud links %d, name resolutions %d"
+            % (cloud.accepted, n))
+        check(n == 1, "the cloud name was resolved %d times" % n)
+        for inv in invs:
+            inv.close()
+    finally:
+        cloud.close()
+
+
 if __name__ == "__main__":
     lib.main(globals())
