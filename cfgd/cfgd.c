@@ -38,6 +38,14 @@
 #define KILL_WAIT_MS	5000
 #define BACKOFF_MAX	60
 #define BACKOFF_RESET	60
+/* a worker that answers no ping for WD_TIMEOUT seconds is killed */
+#ifdef TSUN_TEST_HOOKS
+#define WD_INTERVAL_MS	1000
+#define WD_TIMEOUT	3
+#else
+#define WD_INTERVAL_MS	10000
+#define WD_TIMEOUT	45
+#endif
 
 struct listener {
 	TAILQ_ENTRY(listener) entry;
@@ -60,6 +68,8 @@ struct worker {
 	time_t		 started;
 	struct ev_timer	 restart;
 	int		 stopping;
+	time_t		 last_seen;	/* last message from it */
+	struct ev_timer	 wd;
 };
 
 static struct tsun_conf	*conf;
@@ -318,6 +328,26 @@ send_peers(void)
 }
 
 static void
+watchdog_cb(struct ev_timer *t, void *arg)
+{
+	struct worker	*w = arg;
+	time_t		 quiet;
+
+	if (w->pid == -1 || shutting_down)
+		return;
+	quiet = time(NULL) - w->last_seen;
+	if (quiet >= WD_TIMEOUT) {
+		log_warnx("%s has not answered for %lld s: killing it",
+		    w->name, (long long)quiet);
+		kill(w->pid, SIGKILL);
+		return;
+	}
+	ipc_compose(&w->ib, IMSG_PING, 0, -1, NULL, 0);
+	worker_flush(w);
+	ev_timer_add(&w->wd, WD_INTERVAL_MS);
+}
+
+static void
 restart_cb(struct ev_timer *t, void *arg)
 {
 	worker_start(arg);
@@ -375,6 +405,8 @@ worker_start(struct worker *w)
 	if ((w->ev = ev_add(sp[0], POLLIN, worker_dispatch, w)) == NULL)
 		fatal("ev_add");
 	log_info("started %s, pid %ld", w->name, (long)pid);
+	w->last_seen = time(NULL);
+	ev_timer_add(&w->wd, WD_INTERVAL_MS);
 	send_verbose(w);
 	/* only tsun-mqttd needs the broker password */
 	conf_send_to(&w->ib, conf, w == &workers[W_MQTTD]);
@@ -389,6 +421,7 @@ worker_gone(struct worker *w, int status)
 {
 	time_t	 ran = time(NULL) - w->started;
 
+	ev_timer_del(&w->wd);
 	if (w->ev != NULL) {
 		ev_del(w->ev);
 		w->ev = NULL;
@@ -494,7 +527,12 @@ worker_dispatch(int fd, int revents, void *arg)
 	while ((r = ipc_get(&w->ib, &m)) == 1) {
 		if (m.fd != -1)
 			close(m.fd);
+		w->last_seen = time(NULL);
 		switch (m.hdr.type) {
+		case IMSG_PONG:
+			if (m.len != 0)
+				goto bad;
+			break;
 		case IMSG_LOG: {
 			char	 msg[2048];
 			int32_t	 pri;
@@ -641,6 +679,7 @@ on_terminate(int sig, void *arg)
 	log_info("stopping (signal %d)", sig);
 	for (i = 0; i < 2; i++) {
 		ev_timer_del(&workers[i].restart);
+		ev_timer_del(&workers[i].wd);
 		if (workers[i].pid == -1)
 			continue;
 		ipc_compose(&workers[i].ib, IMSG_SHUTDOWN, 0, -1, NULL, 0);
@@ -849,6 +888,7 @@ main(int argc, char *argv[])
 	ev_signal(SIGUSR1, on_usr1, NULL);
 	for (i = 0; i < 2; i++) {
 		ev_timer_init(&workers[i].restart, restart_cb, &workers[i]);
+		ev_timer_init(&workers[i].wd, watchdog_cb, &workers[i]);
 		worker_start(&workers[i]);
 	}
 	control_reconf(conf);

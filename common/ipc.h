@@ -38,6 +38,8 @@ enum imsg_type {
 	IMSG_CMD_RESP,		/* proxyd -> mqttd: struct cmd_resp */
 	IMSG_MQTT_STATE,	/* mqttd -> cfgd: i32 connected */
 	IMSG_SANDBOX_TEST,	/* cfgd -> worker (test builds only) */
+	IMSG_PING,		/* cfgd -> worker: empty, the watchdog */
+	IMSG_PONG,		/* worker -> cfgd: empty */
 	IMSG_MAX
 };
 

@@ -99,6 +99,11 @@ worker_parent_io(struct ipcbuf *ib, int revents, struct worker_conf *wc,
 		case IMSG_SANDBOX_TEST:
 			sandbox_test(&m);
 			break;
+		case IMSG_PING:
+			/* the watchdog: a worker stuck in a loop cannot answer */
+			ipc_expect_len(&m, 0);
+			ipc_compose(ib, IMSG_PONG, 0, -1, NULL, 0);
+			break;
 		default:
 			handle(&m);
 		}

@@ -6,6 +6,7 @@ the seccomp filter on (as a production build has it)."""
 
 import os
 import platform
+import signal
 import subprocess
 
 import lib
@@ -76,6 +77,29 @@ def test_malformed_ipc_kills_and_restarts(build):
         w = d.wait_workers(exclude=(before[name],))
         log("%s %d -> %d" % (name, before[name], w[name]))
     # the restarted proxyd serves inverters again
+    inv = lib.Gen3Inverter(d.gen3_port, retry_for=10)
+    lib.expect_reply(inv, lib.contact_frame(), lib.contact_reply())
+    inv.close()
+    forget_faults(d)
+    d.stop()
+    b.stop()
+
+
+@lib.timeout(240)
+def test_watchdog_kills_a_stuck_worker(build):
+    """A worker that stops answering (here: SIGSTOP, as a busy loop would
+    look) is killed by the supervisor's watchdog and restarted.  The test
+    build pings every second and gives up after 3 s (production: 10 s and
+    45 s)."""
+    b, d = start()
+    for name in ("proxyd", "mqttd"):
+        before = d.workers()
+        since = d.log_size()
+        os.kill(before[name], signal.SIGSTOP)
+        d.wait_log(r"tsun-%s has not answered for \d+ s: killing it" % name,
+                   timeout=15, since=since)
+        w = d.wait_workers(exclude=(before[name],))
+        log("%s %d -> %d" % (name, before[name], w[name]))
     inv = lib.Gen3Inverter(d.gen3_port, retry_for=10)
     lib.expect_reply(inv, lib.contact_frame(), lib.contact_reply())
     inv.close()
