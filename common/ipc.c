@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -37,6 +36,7 @@ ipc_init(struct ipcbuf *ib, int fd)
 {
 	memset(ib, 0, sizeof(*ib));
 	ib->fd = fd;
+	ib->pid = getpid();
 	TAILQ_INIT(&ib->outq);
 }
 
@@ -58,30 +58,6 @@ ipc_clear(struct ipcbuf *ib)
 	ipc_init(ib, -1);
 }
 
-/* getpid() is a system call each time: once per process */
-static pid_t	 mypid;
-
-static void
-ipc_forked(void)
-{
-	mypid = 0;
-}
-
-static pid_t
-ipc_pid(void)
-{
-	static int	 hooked;
-
-	if (!hooked) {
-		if (pthread_atfork(NULL, NULL, ipc_forked) != 0)
-			return getpid();
-		hooked = 1;
-	}
-	if (mypid == 0)
-		mypid = getpid();
-	return mypid;
-}
-
 int
 ipc_compose(struct ipcbuf *ib, uint32_t type, uint32_t peerid, int fd,
     const void *data, size_t len)
@@ -98,7 +74,7 @@ ipc_compose(struct ipcbuf *ib, uint32_t type, uint32_t peerid, int fd,
 	hdr.type = type;
 	hdr.len = len;
 	hdr.peerid = peerid;
-	hdr.pid = ipc_pid();
+	hdr.pid = ib->pid;
 	hdr.flags = fd != -1 ? IPC_F_FD : 0;
 	memcpy(o->data, &hdr, IPC_HDR_SIZE);
 	if (len)

@@ -74,6 +74,7 @@ struct ipc_out {
 
 struct ipcbuf {
 	int		 fd;
+	pid_t		 pid;		/* ours, for the headers (getpid once) */
 	uint8_t		*rbuf;
 	size_t		 rlen;
 	size_t		 rcap;
