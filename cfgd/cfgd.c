@@ -54,6 +54,7 @@ struct listener {
 	char		 bound[64];	/* numeric, for logs */
 	int		 port;
 	int		 fd;
+	int		 taken;		/* kept from the running set (reload) */
 };
 TAILQ_HEAD(listeners, listener);
 
@@ -246,7 +247,8 @@ same_listener(const struct conf_listener *a, const struct conf_listener *b)
 
 /*
  * Bind the listeners of c into lh.  On reload, unchanged listeners are
- * taken over from 'old'; a changed one on the same port is closed first.
+ * taken over from 'old' (marked taken); the old ones stay open until the
+ * caller knows the new set is complete, so a failure changes nothing.
  */
 static int
 setup_listeners(struct listeners *lh, const struct tsun_conf *c,
@@ -267,22 +269,27 @@ setup_listeners(struct listeners *lh, const struct tsun_conf *c,
 			TAILQ_FOREACH_SAFE(l, old, entry, next)
 				if (l->proto == proto[i]) {
 					TAILQ_REMOVE(old, l, entry);
+					l->taken = 1;
 					TAILQ_INSERT_TAIL(lh, l, entry);
 				}
 			continue;
 		}
 		if (!cl[i]->enabled)
 			continue;
-		if (old != NULL)
-			TAILQ_FOREACH_SAFE(l, old, entry, next)
-				if (l->port == cl[i]->listen_port) {
-					TAILQ_REMOVE(old, l, entry);
-					close(l->fd);
-					free(l);
-				}
 		if (bind_listener(lh, proto[i], cl[i]->listen_address,
-		    cl[i]->listen_port) == -1)
+		    cl[i]->listen_port) == -1) {
+			/* the running listener holds that port (in tsun-proxyd
+			   too): only a restart can move it */
+			if (old != NULL)
+				TAILQ_FOREACH(l, old, entry)
+					if (l->port == cl[i]->listen_port)
+						log_warnx("port %d is in use by "
+						    "the running listener: "
+						    "restart tsun-cfgd to "
+						    "change its address",
+						    l->port);
 			return -1;
+		}
 	}
 	return 0;
 }
@@ -629,18 +636,30 @@ on_reload(int sig, void *arg)
 	if (setup_listeners(&nl, nc, conf, &listeners) == -1) {
 		log_warnx("cannot bind the new listeners: keeping the "
 		    "running configuration");
-		/* whatever we took over goes back */
+		/* what we took over goes back, what we bound goes */
 		while (!TAILQ_EMPTY(&nl)) {
 			struct listener *l = TAILQ_FIRST(&nl);
 
 			TAILQ_REMOVE(&nl, l, entry);
-			TAILQ_INSERT_TAIL(&listeners, l, entry);
+			if (l->taken) {
+				l->taken = 0;
+				TAILQ_INSERT_TAIL(&listeners, l, entry);
+			} else {
+				close(l->fd);
+				free(l);
+			}
 		}
 		conf_free(nc);
 		return;
 	}
 	close_listeners(&listeners);
 	TAILQ_CONCAT(&listeners, &nl, entry);
+	{
+		struct listener	*l;
+
+		TAILQ_FOREACH(l, &listeners, entry)
+			l->taken = 0;
+	}
 	conf_free(conf);
 	conf = nc;
 	control_reconf(conf);

@@ -232,6 +232,45 @@ def test_sighup_good_config(build):
     lib.bring_up(inv2, lib.SERIAL2)
 
 
+def test_sighup_listener_change(build):
+    """A new GEN3 port on reload: bound before the old one goes, the
+    workers stay.  A new address on the same port cannot be bound while
+    the old socket lives: the reload is refused with a line saying so and
+    the old listener keeps serving (nothing half-applied)."""
+    b = lib.Broker()
+    d = lib.Daemon(build, b.port)
+    w0 = d.workers()
+    old_port = d.gen3_port
+    # same port, other address: refused, old one intact
+    text = d.config_text().replace(
+        'tsun { listen_address = "127.0.0.1"', 'tsun { listen_address = "*"')
+    check(text != d.config_text(), "test config has no tsun listener line")
+    d.write_config(text)
+    off = d.log_size()
+    d.hup()
+    d.wait_log(r"port %d is in use by the running listener" % old_port, 10,
+               since=off)
+    d.wait_log(r"keeping the running configuration", 10, since=off)
+    inv = d.inverter()
+    lib.bring_up(inv)
+    inv.close()
+    # another port: applied
+    d.gen3_port = lib.free_port()
+    d.write_config()
+    off = d.log_size()
+    d.hup()
+    d.wait_log(r"tsun-proxyd: .*configuration applied", 10, since=off)
+    d.wait_log(r"listening on 127\.0\.0\.1:%d \(gen3\)" % d.gen3_port, 10,
+               since=off)
+    check(d.workers() == w0, "worker pids changed on reload: %s -> %s"
+          % (w0, d.workers()))
+    inv = d.inverter(retry_for=5)
+    lib.bring_up(inv)
+    inv.close()
+    lib.wait_until(lambda: not lib.port_open(old_port), 10,
+                   what="the old GEN3 port closed")
+
+
 def test_sigterm(build):
     b = lib.Broker()
     d = lib.Daemon(build, b.port)
