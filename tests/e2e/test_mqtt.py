@@ -7,6 +7,7 @@ import threading
 import time
 
 import lib
+from lib_g3p import modbus_crc
 from lib import check, log
 
 
@@ -172,15 +173,6 @@ def test_kill_mqttd_snapshot(build):
            since=t, what="new data through the new mqttd")
 
 
-def _modbus_crc(b):
-    crc = 0xFFFF
-    for x in b:
-        crc ^= x
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
-
-
 def test_modbus_read_regs(build):
     b = lib.Broker()
     c = lib.MQTTClient(b.port, subscribe=("tsun/#",))
@@ -205,7 +197,7 @@ def test_modbus_read_regs(build):
           % (payload[4], len(rtu)))
     check(rtu[:6] == bytes.fromhex("01033000000a"),
           "RTU request %s, expected 01 03 3000 000a" % lib.hexs(rtu))
-    crc = _modbus_crc(rtu[:6])
+    crc = modbus_crc(rtu[:6])
     check(rtu[6:] == bytes([crc & 0xff, crc >> 8]),
           "RTU CRC %s, expected %04x" % (lib.hexs(rtu[6:]), crc))
 
@@ -215,7 +207,7 @@ def _write_to_inverter(inv, what):
                        timeout=10)
     check(f is not None, "%s: no MODBUS frame reached the inverter" % what)
     rtu = lib.talent_parse(f)[3][5:]
-    crc = _modbus_crc(rtu[:6])
+    crc = modbus_crc(rtu[:6])
     check(rtu[6:] == bytes([crc & 0xff, crc >> 8]), "%s: bad CRC" % what)
     return rtu[:6]
 
