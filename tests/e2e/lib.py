@@ -1025,6 +1025,19 @@ class Daemon:
         return Gen3Inverter(self.gen3_port, serial, retry_for=retry_for)
 
 
+def broker_back(d, b, subscribe=("tsun/#",)):
+    """Start the stopped broker b again with tsun-mqttd of daemon d held
+    (SIGSTOP), so that the returned subscriber is in place before mqttd
+    reconnects and publishes."""
+    mq = d.workers()["mqttd"]
+    os.kill(mq, signal.SIGSTOP)
+    try:
+        b.start()
+        return MQTTClient(b.port, subscribe=subscribe)
+    finally:
+        os.kill(mq, signal.SIGCONT)
+
+
 def bring_up(inv, serial=SERIAL1):
     """Contact info + heartbeat: the GEN3 connection is identified and
     up.  Checks the answers."""

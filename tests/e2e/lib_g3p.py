@@ -162,31 +162,9 @@ def check_ack(got, expected, t0, t1, what="ACK"):
 # ----------------------------------------------------------------------
 # sockets
 
-class V5Reader:
-    """Splits a TCP stream into V5 frames."""
-
-    def __init__(self, sock):
-        self.sock = sock
-        self.buf = b""
-        self.eof = False
-
-    def _fill(self, deadline):
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return False
-        self.sock.settimeout(left)
-        try:
-            d = self.sock.recv(65536)
-        except socket.timeout:
-            return False
-        except OSError:
-            self.eof = True
-            return False
-        if not d:
-            self.eof = True
-            return False
-        self.buf += d
-        return True
+class V5Reader(lib.FrameReader):
+    """Splits a TCP stream into V5 frames (the buffering is FrameReader's,
+    the framing is V5's)."""
 
     def frame(self, timeout=5):
         """The next frame, or None on timeout/EOF.  Garbage (a byte that

@@ -168,14 +168,7 @@ def test_broker_down_10_inverters(build):
           % (time.monotonic() - t_down, step, worst))
     check(worst < 2, "answer latency %.2fs while the broker is down" % worst)
 
-    # back: hold mqttd until our subscription is in place
-    mq = d.workers()["mqttd"]
-    os.kill(mq, signal.SIGSTOP)
-    try:
-        b.start()
-        c = lib.MQTTClient(b.port, subscribe=("tsun/#",))
-    finally:
-        os.kill(mq, signal.SIGCONT)
+    c = lib.broker_back(d, b)
     t_up = time.monotonic()
     for i in range(N):
         for grp, want in sorted(last[i].items()):

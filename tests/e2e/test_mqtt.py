@@ -80,15 +80,8 @@ def test_broker_restart(build):
     lib.expect_reply(inv, lib.data_frame(voltage=237.7), lib.data_reply(),
                      what="data reply while the broker is down")
     time.sleep(2)
-    # hold mqttd while the broker comes back, so that our subscription
-    # is in place before mqttd can reconnect and publish
     mq = d.workers()["mqttd"]
-    os.kill(mq, signal.SIGSTOP)
-    try:
-        b.start()
-        c = lib.MQTTClient(b.port, subscribe=("tsun/#",))
-    finally:
-        os.kill(mq, signal.SIGCONT)
+    c = lib.broker_back(d, b)
     t0 = time.monotonic()
     m = c.wait("tsun/inv_1/grid", lambda m: m.json()["Voltage"] == 237.7,
                40, what="the value sent while the broker was down")
