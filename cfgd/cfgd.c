@@ -898,7 +898,6 @@ main(int argc, char *argv[])
 	setproctitle("%s", "supervisor");
 	start_time = time(NULL);
 	signal(SIGPIPE, SIG_IGN);
-	ev_init();
 	ev_timer_init(&kill_timer, kill_cb, NULL);
 	ev_signal(SIGCHLD, on_sigchld, NULL);
 	ev_signal(SIGHUP, on_reload, NULL);

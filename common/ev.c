@@ -80,11 +80,6 @@ sig_dispatch(int fd, int revents, void *arg)
 		}
 }
 
-int
-ev_init(void)
-{
-	return 0;
-}
 
 struct ev_fd *
 ev_add(int fd, int events, ev_fd_cb cb, void *arg)

@@ -16,7 +16,6 @@ struct ev_timer {
 
 typedef void (*ev_fd_cb)(int fd, int revents, void *arg);
 
-int		 ev_init(void);
 struct ev_fd	*ev_add(int fd, int events, ev_fd_cb, void *arg);
 void		 ev_set(struct ev_fd *, int events);
 int		 ev_events(const struct ev_fd *);

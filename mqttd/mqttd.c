@@ -584,7 +584,6 @@ main(int argc, char *argv[])
 	ipc_init(&parent, WORKER_FD);
 	ipc_init(&peer, -1);
 	log_to_ipc(&parent);
-	ev_init();
 	ev_set_idle(flush_all);
 	ev_timer_init(&misc_timer, misc_cb, NULL);
 	ev_timer_init(&retry_timer, retry_cb, NULL);

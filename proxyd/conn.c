@@ -1016,10 +1016,6 @@ conn_status(struct wbuf *w, const char *what)
 	}
 }
 
-void
-conn_init(void)
-{
-}
 
 void
 conn_shutdown(void)

@@ -437,8 +437,6 @@ main(int argc, char *argv[])
 	ipc_init(&peer, -1);
 	log_to_ipc(&parent);
 	vdb_init(batch_sink, NULL);
-	conn_init();
-	ev_init();
 	ev_set_idle(flush_all);
 	if ((parent_ev = ev_add(WORKER_FD, POLLIN, parent_dispatch, NULL)) ==
 	    NULL)

@@ -27,7 +27,6 @@ void		 proxyd_resolve_cancel(void *arg);
 void		 proxyd_cmd_resp(const struct cmd_resp *);
 
 /* conn.c */
-void		 conn_init(void);
 void		 conn_listener_add(int fd, const struct ipc_listener *);
 void		 conn_listeners_done(void);
 void		 conn_reconf(struct tsun_conf *);
