@@ -6,7 +6,8 @@
 PKGS="build-essential pkg-config libmosquitto-dev libconfuse-dev libbsd-dev
 check libssl-dev libseccomp-dev mosquitto mosquitto-clients tzdata mandoc
 bmake clang libclang-rt-14-dev python3 openssl valgrind procps iproute2
-systemd"
+systemd python3-jinja2 python3-paho-mqtt python3-pytest python3-dnspython
+faketime libfaketime"
 
 if [ -r /etc/debian_version ] && command -v dpkg-query >/dev/null 2>&1; then
 	missing=""
