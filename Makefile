@@ -66,7 +66,13 @@ ALLLIBS=	$(LIBPROXYD) $(LIBMQTTD) $(LIBCFGD) $(LIBCOMMON)
 PROGS=		$(BUILD)/tsun-cfgd $(BUILD)/tsun-proxyd $(BUILD)/tsun-mqttd \
 		$(BUILD)/tsun-ctl
 
-all: $(PROGS)
+DEP_PKGS=	libbsd-overlay libmosquitto libconfuse openssl
+
+all: depcheck $(PROGS)
+
+# one line naming a missing library instead of a page of compiler errors
+depcheck:
+	@sh mk/depcheck.sh "$(OS)" $(DEP_PKGS)
 
 $(LIBCOMMON): $(COMMON_SRCS) $(HDRS)
 	@mkdir -p $(BUILD)/obj/common
@@ -106,7 +112,7 @@ $(BUILD)/tsun-mqttd: mqttd/mqttd.c $(LIBMQTTD) $(LIBCOMMON)
 	$(CC) $(ALL_CFLAGS) -o $@ mqttd/mqttd.c $(LIBMQTTD) $(LIBCOMMON) $(LIBS)
 
 # Check unit tests: each tests/unit/test_*.c is its own program.
-unit-build: $(ALLLIBS)
+unit-build: depcheck-unit $(ALLLIBS)
 	@mkdir -p $(BUILD)/tests
 	@for t in $(UNIT_TESTS); do \
 		n=`basename $$t .c`; \
@@ -115,6 +121,9 @@ unit-build: $(ALLLIBS)
 		    $$t $(UNIT_HELPERS) $(ALLLIBS) $(LIBS) $(CHECK_LIBS) \
 		    || exit 1; \
 	done
+
+depcheck-unit:
+	@sh mk/depcheck.sh "$(OS)" $(DEP_PKGS) check
 
 unit: unit-build
 	@fail=0; for t in $(UNIT_TESTS); do \
@@ -171,13 +180,18 @@ check: deps
 	$(MAKE) valgrind
 	$(MAKE) fuzz-smoke
 
-run: deps all
+# The pkg-config flags are read when make starts: what deps installs
+# is seen only by a new make, hence the sub-make after it.
+run: deps
+	$(MAKE) all
 	sh mk/run.sh $(BUILD)
 
-bench: deps all
+bench: deps
+	$(MAKE) all
 	sh tests/bench/run.sh $(BUILD)
 
-install: all
+install: deps
+	$(MAKE) all
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) \
 	    $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	$(INSTALL) -m 555 $(BUILD)/tsun-cfgd $(DESTDIR)$(SBINDIR)/tsun-cfgd
@@ -198,6 +212,6 @@ install-user:
 clean:
 	rm -rf build build-asan build-fuzz build-bmake build-vg build-hooks
 
-.PHONY: all unit unit-build asan e2e e2e-asan deps lint fuzz fuzz-smoke check run \
+.PHONY: all depcheck depcheck-unit unit unit-build asan e2e e2e-asan deps lint fuzz fuzz-smoke check run \
 	other-make valgrind \
 	bench install install-user clean
