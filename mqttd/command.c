@@ -196,6 +196,8 @@ mq_cmd_parse(int kind, const char *payload, size_t len, struct cmd_msg *m,
 			snprintf(err, errlen, "not a percentage 0..100");
 			return -1;
 		}
+		/* "-0" is the number 0, no special case: make it plain 0 */
+		dv += 0.0;
 		r = rint(dv * 1024 / 100);	/* ties to even, as round() */
 		if (r < 0 || r > 1024) {
 			snprintf(err, errlen, "out of range");

@@ -2,6 +2,7 @@
  * AT command access lists.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "common/conf.h"
 #include "proxyd/at_acl.h"
@@ -16,7 +17,8 @@ has_prefix(char **list, int n, const char *cmd, size_t len)
 		if (list[i] == NULL)
 			continue;
 		plen = strlen(list[i]);
-		if (plen <= len && memcmp(cmd, list[i], plen) == 0)
+		/* the logger takes "at+z" as "AT+Z": so do the lists */
+		if (plen <= len && strncasecmp(cmd, list[i], plen) == 0)
 			return 1;
 	}
 	return 0;

@@ -36,14 +36,20 @@ START_TEST(test_at_cmd_from_cloud_blocked)
 	ck_assert(!ok(&tsun, "AT+WEBU\r"));
 	/* not in the allow list */
 	ck_assert(!ok(&tsun, "AT+INFO"));
-	/* case sensitive */
-	ck_assert(!ok(&tsun, "at+z"));
+	/* case does not matter, for the allow list as for the block list */
+	ck_assert(ok(&tsun, "at+z"));
+	ck_assert(!ok(&tsun, "at+webu=evil,evil"));
+	ck_assert(!ok(&tsun, "At+WeBu"));
+	ck_assert(!ok(&tsun, "at+info"));
 }
 END_TEST
 
 START_TEST(test_at_cmd_from_mqtt_blocked)
 {
 	ck_assert(!ok(&mqtt, "AT+WEBU"));
+	ck_assert(!ok(&mqtt, "at+webu=evil,evil"));
+	ck_assert(!ok(&mqtt, "aT+wEbU"));
+	ck_assert(ok(&mqtt, "at+time"));
 	ck_assert(ok(&mqtt, "AT+TIME"));
 	ck_assert(!ok(&mqtt, "ATZ"));
 	ck_assert(!ok(&mqtt, "AT"));	/* shorter than the prefix */

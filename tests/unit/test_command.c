@@ -69,6 +69,13 @@ START_TEST(test_parse_out_coeff)
 	ck_assert_int_eq(m.value, 1024);
 	ck_assert_int_eq(parse(CMD_OUT_COEFF, "0", &m), 0);
 	ck_assert_int_eq(m.value, 0);
+	/* "-0" is the number 0 (output off), nothing more, nothing less */
+	ck_assert_int_eq(parse(CMD_OUT_COEFF, "-0", &m), 0);
+	ck_assert_int_eq(m.value, 0);
+	ck_assert_int_eq(parse(CMD_OUT_COEFF, "-0.0e5", &m), 0);
+	ck_assert_int_eq(m.value, 0);
+	ck_assert_int_eq(parse(CMD_OUT_COEFF, "-0.001", &m), -1);
+	ck_assert_int_eq(parse(CMD_OUT_COEFF, "-1e-300", &m), -1);
 	ck_assert_int_eq(parse(CMD_OUT_COEFF, "50.5", &m), 0);
 	ck_assert_int_eq(m.value, 517);			/* 517.12 */
 	ck_assert_int_eq(parse(CMD_OUT_COEFF, "1e1", &m), 0);
@@ -283,6 +290,38 @@ START_TEST(test_skip_reported_value)
 }
 END_TEST
 
+/* "-0" goes through the same skip rule and rate limit as "0" */
+static void
+report_coeff(double v)
+{
+	struct batch	*b = malloc(sizeof(*b));
+	size_t		 len;
+
+	ck_assert_ptr_nonnull(b);
+	batch_begin(b, DEV_GEN3, 0, "R170000000000001", 0);
+	batch_add_float(b, REG_OUTPUT_COEFFICIENT, 1, v);
+	len = batch_end(b);
+	ck_assert_int_eq(mq_batch(b->buf, len), 0);
+	free(b);
+}
+
+START_TEST(test_negative_zero_checked)
+{
+	report_coeff(0.0);
+	msg("tsun/inv_1/out_coeff", "-0", 0);	/* reported already */
+	ck_assert_int_eq(nsent, 0);
+	report_coeff(50.0);
+	msg("tsun/inv_1/out_coeff", "-0", 0);
+	ck_assert_int_eq(nsent, 1);
+	ck_assert_int_eq(sent[0].reg, 0x202c);
+	ck_assert_int_eq(sent[0].value, 0);
+	fake_now += 10;
+	msg("tsun/inv_1/out_coeff", "-0.0", 0);	/* too soon */
+	msg("tsun/inv_1/out_coeff", "0", 0);
+	ck_assert_int_eq(nsent, 1);
+}
+END_TEST
+
 START_TEST(test_multi_level_prefix)
 {
 	strlcpy(conf->ha_entity_prefix, "home/solar", sizeof(conf->ha_entity_prefix));
@@ -311,6 +350,7 @@ command_suite(void)
 	tcase_add_test(tr, test_route_by_node);
 	tcase_add_test(tr, test_rate_limit);
 	tcase_add_test(tr, test_skip_reported_value);
+	tcase_add_test(tr, test_negative_zero_checked);
 	tcase_add_test(tr, test_multi_level_prefix);
 	suite_add_tcase(s, tr);
 	return s;
