@@ -74,9 +74,12 @@ batch_add_int(struct batch *b, uint16_t reg, int64_t ts, int64_t v)
 	return put(b, &v, 8);
 }
 
+/* NaN and the infinities are not numbers: never written */
 int
 batch_add_float(struct batch *b, uint16_t reg, int64_t ts, double v)
 {
+	if (!isfinite(v))
+		return 0;
 	if (rec_start(b, reg, REC_FLOAT, ts, 8) == -1)
 		return -1;
 	return put(b, &v, 8);
@@ -135,6 +138,7 @@ batch_read_hdr(struct batch_reader *r, const void *buf, size_t len,
 	r->p = buf;
 	r->left = buf == NULL ? 0 : len;
 	r->remaining = 0;
+	r->dropped = 0;
 	if (get(r, &h->kind, 1) == -1 || get(r, &h->flags, 1) == -1 ||
 	    get(r, &h->nrec, 2) == -1 || get(r, &h->monitor_sn, 4) == -1 ||
 	    get(r, h->serial, sizeof(h->serial)) == -1)
@@ -163,6 +167,7 @@ batch_read_rec(struct batch_reader *r, struct rec_value *v)
 {
 	uint16_t	n;
 
+again:
 	memset(v, 0, offsetof(struct rec_value, s) + 1);
 	if (r->remaining == 0)
 		return r->left == 0 ? 0 : -1;
@@ -177,8 +182,14 @@ batch_read_rec(struct batch_reader *r, struct rec_value *v)
 			goto bad;
 		break;
 	case REC_FLOAT:
-		if (get(r, &v->f, 8) == -1 || !isfinite(v->f))
+		if (get(r, &v->f, 8) == -1)
 			goto bad;
+		if (!isfinite(v->f)) {
+			/* a bad value, not a bad batch: it is dropped */
+			r->remaining--;
+			r->dropped++;
+			goto again;
+		}
 		break;
 	case REC_STR:
 		if (get(r, &n, 2) == -1 || n > REC_STR_MAX ||

@@ -79,10 +79,15 @@ struct batch_reader {
 	const uint8_t	*p;
 	size_t		 left;
 	uint16_t	 remaining;
+	uint16_t	 dropped;	/* non-finite floats skipped */
 };
 int	batch_read_hdr(struct batch_reader *, const void *, size_t,
 	    struct batch_hdr *);
-/* 1 = a record read, 0 = no more records (and no trailing bytes), -1 bad */
+/*
+ * 1 = a record read, 0 = no more records (and no trailing bytes), -1 bad.
+ * A float record holding NaN or an infinity is skipped and counted in
+ * dropped: a bad value, not a malformed batch.
+ */
 int	batch_read_rec(struct batch_reader *, struct rec_value *);
 
 #endif

@@ -16,6 +16,7 @@
  */
 #include <sys/queue.h>
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +30,46 @@
 #define VF_DIRTY	0x01	/* not sent yet */
 #define VF_GHOST	0x02	/* no value: REC_DEL */
 
+/*
+ * Sanity bounds, by unit: what a micro-inverter, its logger or a DC1000
+ * battery can physically report, generously.  A value outside them, or
+ * NaN or an infinity, is a glitch of the device: it is dropped, never
+ * stored nor sent.  Values without a unit are only checked for being
+ * finite.
+ */
+static const struct vdb_bound {
+	const char	*unit;
+	double		 lo, hi;
+} vdb_bounds[] = {
+	{ "kWh",		0.0,		1e9 },
+	{ "W",			-500000.0,	500000.0 },
+	{ "V",			-2000.0,	2000.0 },
+	{ "A",			-1000.0,	1000.0 },
+	{ "Hz",			0.0,		1000.0 },
+	{ "\302\260C",		-273.15,	1000.0 },
+	{ "%",			-1000.0,	1000.0 },
+	{ "M\316\251",		0.0,		1e9 },
+	{ "s",			0.0,		1e10 },
+	{ "min",		0.0,		1e9 },
+};
+
+/*
+ * A must-increase energy counter may grow by at most VDB_INCR_SLACK kWh
+ * plus VDB_INCR_KW kW times the time since its last accepted value, so
+ * one absurd value cannot lock it.  A counter that reports smaller
+ * non-zero values for VDB_RESET_S seconds, without ever reaching the
+ * stored one again, was reset: the smaller value is accepted.
+ */
+#define VDB_INCR_KW	500.0
+#define VDB_INCR_SLACK	100.0
+#define VDB_RESET_S	3600
+
 struct vdb_val {
 	uint16_t	reg;
 	uint8_t		type;	/* REC_INT, REC_FLOAT, REC_STR, REC_NULL */
 	uint8_t		flags;
 	int64_t		ts;
+	int64_t		low_since;	/* must-increase: lower since, or 0 */
 	union {
 		int64_t	 i;
 		double	 f;
@@ -57,20 +93,36 @@ struct vdb_dev {
 	/* parent objects some entry (live or ghost) creates upstream */
 	uint64_t		 has_group[(REG_MAX + 63) / 64];
 	uint64_t		 has_sub[(REG_MAX + 63) / 64];	/* group+sub */
+	/* registers whose dropped value has been logged */
+	uint64_t		 warned[(REG_MAX + 63) / 64];
 };
 
 /* per register: its group's id and its (group, sub) id (0: no sub) */
 static uint16_t		 reg_gid[REG_MAX], reg_sid[REG_MAX];
+static double		 reg_lo[REG_MAX], reg_hi[REG_MAX];
 static int		 parents_init;
 
 static void
 parents_setup(void)
 {
 	const struct reg_def	*a, *b;
+	size_t			 u;
 	int			 i, k;
 
 	for (i = REG_NONE + 1; i < REG_MAX; i++) {
-		if ((a = reg_get(i)) == NULL || a->group == NULL)
+		reg_lo[i] = -INFINITY;
+		reg_hi[i] = INFINITY;
+		if ((a = reg_get(i)) == NULL)
+			continue;
+		for (u = 0; a->unit != NULL &&
+		    u < sizeof(vdb_bounds) / sizeof(vdb_bounds[0]); u++) {
+			if (strcmp(a->unit, vdb_bounds[u].unit) == 0) {
+				reg_lo[i] = vdb_bounds[u].lo;
+				reg_hi[i] = vdb_bounds[u].hi;
+				break;
+			}
+		}
+		if (a->group == NULL)
 			continue;
 		reg_gid[i] = i;
 		reg_sid[i] = a->sub != NULL ? i : 0;
@@ -387,6 +439,66 @@ vdb_forget(struct vdb_dev *d)
 	dev_free(d);
 }
 
+/* log a dropped value once per device and register */
+static int
+drop_value(struct vdb_dev *d, enum reg_id reg, const struct reg_def *def,
+    const char *why, double nv, double ov)
+{
+	uint64_t	bit = 1ull << reg % 64;
+
+	if (d->warned[reg / 64] & bit)
+		return 0;
+	d->warned[reg / 64] |= bit;
+	if (isnan(ov))
+		log_warnx("device %s: %s value %g %s, dropped",
+		    d->serial[0] != '\0' ? d->serial : "proxy", def->name, nv,
+		    why);
+	else
+		log_warnx("device %s: %s value %g %s %g, dropped",
+		    d->serial[0] != '\0' ? d->serial : "proxy", def->name, nv,
+		    why, ov);
+	return 0;
+}
+
+/*
+ * The must-increase rule for a stored value ov: 1 if nv replaces it.
+ * Smaller values are refused (a glitch sends 0 or an old total) unless
+ * they keep coming for VDB_RESET_S; larger ones are refused beyond what
+ * VDB_INCR_KW could have produced since the last accepted value.
+ */
+static int
+must_incr(struct vdb_dev *d, enum reg_id reg, const struct reg_def *def,
+    struct vdb_val *v, double nv, double ov)
+{
+	int64_t	now = vdb_now();
+	double	dt;
+
+	if (nv > ov) {
+		v->low_since = 0;
+		dt = now > v->ts ? (double)(now - v->ts) : 0.0;
+		if (strcmp(def->unit, "kWh") == 0 &&
+		    nv - ov > VDB_INCR_SLACK + VDB_INCR_KW * dt / 3600.0)
+			return drop_value(d, reg, def, "jumps from", nv, ov);
+		return 1;
+	}
+	if (!(nv > 0) || nv == ov) {
+		if (nv == ov)
+			v->low_since = 0;
+		return 0;
+	}
+	/* smaller, not 0: a glitch, or the counter was reset */
+	if (v->low_since == 0) {
+		v->low_since = now;
+		return 0;
+	}
+	if (now - v->low_since < VDB_RESET_S)
+		return 0;
+	log_info("device %s: %s reset from %g to %g", d->serial, def->name,
+	    ov, nv);
+	v->low_since = 0;
+	return 1;
+}
+
 /* numeric store with the must-increase rule; isf: the new value is a float */
 static int
 set_num(struct vdb_dev *d, enum reg_id reg, int isf, int64_t i, double f)
@@ -397,12 +509,18 @@ set_num(struct vdb_dev *d, enum reg_id reg, int isf, int64_t i, double f)
 
 	if (d == NULL || (def = reg_get(reg)) == NULL)
 		return 0;
+	if (!parents_init)
+		parents_setup();
 	nv = isf ? f : (double)i;
+	if (!isfinite(nv))
+		return drop_value(d, reg, def, "not finite", nv, NAN);
+	if (nv < reg_lo[reg] || nv > reg_hi[reg])
+		return drop_value(d, reg, def, "out of range", nv, NAN);
 	v = lookup(d, reg);
 	if (v != NULL && v->type != REC_STR && v->type != REC_NULL) {
 		ov = v->type == REC_FLOAT ? v->v.f : (double)v->v.i;
 		if (def->flags & REGF_MUST_INCR) {
-			if (!(nv > ov))
+			if (!must_incr(d, reg, def, v, nv, ov))
 				return 0;
 		} else if (v->type == REC_INT && !isf) {
 			if (v->v.i == i)

@@ -270,19 +270,44 @@ START_TEST(test_string_too_long)
 }
 END_TEST
 
+/*
+ * issue 13: a NaN or an infinity is never written, and one that arrives
+ * anyway is a bad value the reader drops, not a malformed batch.
+ */
 START_TEST(test_non_finite_float)
 {
-	uint8_t	buf[64];
-	size_t	len;
-	double	d = NAN;
+	struct batch_reader	r;
+	struct batch_hdr	h;
+	struct rec_value	v;
+	uint8_t			buf[64];
+	size_t			len;
+	double			d[3] = { NAN, INFINITY, -INFINITY };
+	int			i;
 
 	batch_begin(&b, 1, 0, "R1", 0);
+	ck_assert_int_eq(batch_add_float(&b, REG_GRID_VOLTAGE, 1, NAN), 0);
+	ck_assert_int_eq(batch_add_float(&b, REG_GRID_VOLTAGE, 1, INFINITY), 0);
+	ck_assert_int_eq(b.nrec, 0);
 	batch_add_float(&b, REG_GRID_VOLTAGE, 1, 1.0);
+	batch_add_int(&b, REG_GRID_CURRENT, 1, 7);
 	len = batch_end(&b);
+	ck_assert_uint_le(len, sizeof(buf));
 	ck_assert_int_eq(read_all(b.buf, len), 0);
-	memcpy(buf, b.buf, len);
-	memcpy(buf + 25 + 11, &d, 8);
-	ck_assert_int_eq(read_all(buf, len), -1);
+	for (i = 0; i < 3; i++) {
+		memcpy(buf, b.buf, len);
+		memcpy(buf + 25 + 11, &d[i], 8);
+		ck_assert_int_eq(batch_read_hdr(&r, buf, len, &h), 0);
+		ck_assert_int_eq(batch_read_rec(&r, &v), 1);
+		ck_assert_int_eq(v.reg, REG_GRID_CURRENT);
+		ck_assert_int_eq(v.i, 7);
+		ck_assert_int_eq(batch_read_rec(&r, &v), 0);
+		ck_assert_int_eq(r.dropped, 1);
+	}
+	/* the last record: skipped, then the end */
+	memcpy(buf, b.buf, len - 19);
+	memcpy(buf + 2, &(uint16_t){ 1 }, 2);
+	memcpy(buf + 25 + 11, &d[0], 8);
+	ck_assert_int_eq(read_all(buf, len - 19), 0);
 }
 END_TEST
 

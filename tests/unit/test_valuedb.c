@@ -4,6 +4,7 @@
  * proxy counters, connection state and batch splitting.
  */
 #include <check.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +142,100 @@ START_TEST(test_must_incr)
 	/* a normal register may go down to 0 */
 	ck_assert_int_eq(vdb_set_float(d, REG_OUTPUT_POWER, 10.0), 1);
 	ck_assert_int_eq(vdb_set_float(d, REG_OUTPUT_POWER, 0.0), 1);
+}
+END_TEST
+
+/* issue 13: NaN and the infinities are never stored, nor sent */
+START_TEST(test_non_finite)
+{
+	struct vdb_dev	*d = vdb_device(DEV_GEN3, "R170000000000001", 0);
+	double		 f;
+
+	ck_assert_int_eq(vdb_set_float(d, REG_TOTAL_GENERATION, INFINITY), 0);
+	ck_assert_int_eq(vdb_set_float(d, REG_GRID_VOLTAGE, NAN), 0);
+	ck_assert_int_eq(vdb_set_float(d, REG_INV_UNKNOWN_1, -INFINITY), 0);
+	ck_assert_int_eq(vdb_has(d, REG_TOTAL_GENERATION), 0);
+	ck_assert_int_eq(vdb_has(d, REG_GRID_VOLTAGE), 0);
+	ck_assert_int_eq(vdb_has(d, REG_INV_UNKNOWN_1), 0);
+	ck_assert_int_eq(vdb_set_float(d, REG_TOTAL_GENERATION, 17.36), 1);
+	ck_assert_int_eq(vdb_set_float(d, REG_GRID_VOLTAGE, 230.1), 1);
+	ck_assert_int_eq(vdb_set_float(d, REG_GRID_VOLTAGE, NAN), 0);
+	ck_assert_int_eq(vdb_get_float(d, REG_GRID_VOLTAGE, &f), 1);
+	ck_assert(f == 230.1);
+	ck_assert_int_eq(vdb_set_float(d, REG_TOTAL_GENERATION, INFINITY), 0);
+	ck_assert_int_eq(vdb_set_float(d, REG_TOTAL_GENERATION, 17.37), 1);
+	vdb_flush(d);
+	vdb_snapshot();
+	/* the sink's reader saw every record: none was dropped */
+	ck_assert_int_eq(ngot, 3);
+	ck_assert_int_eq(got[0].n, 2);
+	ck_assert_int_eq(got[2].n, 2);
+}
+END_TEST
+
+/*
+ * issue 13: sanity bounds per unit, and a must-increase counter that
+ * cannot be locked by one absurd value.
+ */
+START_TEST(test_bounds)
+{
+	struct vdb_dev	*d = vdb_device(DEV_GEN3, "R170000000000001", 0);
+	double		 f;
+
+	/* the poisoning of the issue: 3.4e38 kWh, then real values */
+	ck_assert_int_eq(vdb_set_float(d, REG_TOTAL_GENERATION, 3.4e38), 0);
+	ck_assert_int_eq(vdb_has(d, REG_TOTAL_GENERATION), 0);
+	ck_assert_int_eq(vdb_set_float(d, REG_TOTAL_GENERATION, 1000.0), 1);
+	ck_assert_int_eq(vdb_set_float(d, REG_TOTAL_GENERATION, 3.4e38), 0);
+	ck_assert_int_eq(vdb_set_float(d, REG_TOTAL_GENERATION, 1000.5), 1);
+	/* within the bounds, but no inverter makes 1e8 kWh in a minute */
+	clock_now += 60;
+	ck_assert_int_eq(vdb_set_float(d, REG_TOTAL_GENERATION, 9e8), 0);
+	ck_assert_int_eq(vdb_set_float(d, REG_TOTAL_GENERATION, 1000.6), 1);
+	/* a day later a large step is possible */
+	clock_now += 86400;
+	ck_assert_int_eq(vdb_set_float(d, REG_TOTAL_GENERATION, 3000.0), 1);
+	ck_assert_int_eq(vdb_get_float(d, REG_TOTAL_GENERATION, &f), 1);
+	ck_assert(f == 3000.0);
+
+	/* a counter reset: smaller values for an hour are accepted */
+	ck_assert_int_eq(vdb_set_float(d, REG_TOTAL_GENERATION, 2.0), 0);
+	clock_now += 1800;
+	ck_assert_int_eq(vdb_set_float(d, REG_TOTAL_GENERATION, 2.5), 0);
+	clock_now += 1800;
+	ck_assert_int_eq(vdb_set_float(d, REG_TOTAL_GENERATION, 3.0), 1);
+	ck_assert_int_eq(vdb_get_float(d, REG_TOTAL_GENERATION, &f), 1);
+	ck_assert(f == 3.0);
+	/* a glitch in between (the stored value again) starts over */
+	ck_assert_int_eq(vdb_set_float(d, REG_TOTAL_GENERATION, 4.0), 1);
+	ck_assert_int_eq(vdb_set_float(d, REG_TOTAL_GENERATION, 1.0), 0);
+	clock_now += 1800;
+	ck_assert_int_eq(vdb_set_float(d, REG_TOTAL_GENERATION, 4.0), 0);
+	clock_now += 1800;
+	ck_assert_int_eq(vdb_set_float(d, REG_TOTAL_GENERATION, 1.0), 0);
+	/* 0 is a glitch, never a reset */
+	clock_now += 7200;
+	ck_assert_int_eq(vdb_set_float(d, REG_TOTAL_GENERATION, 0.0), 0);
+	ck_assert_int_eq(vdb_get_float(d, REG_TOTAL_GENERATION, &f), 1);
+	ck_assert(f == 4.0);
+
+	/* bounds by unit, for every kind of register */
+	ck_assert_int_eq(vdb_set_float(d, REG_OUTPUT_POWER, 3.4e38), 0);
+	ck_assert_int_eq(vdb_set_float(d, REG_OUTPUT_POWER, -1e7), 0);
+	ck_assert_int_eq(vdb_set_float(d, REG_OUTPUT_POWER, 600.0), 1);
+	ck_assert_int_eq(vdb_set_float(d, REG_GRID_VOLTAGE, 1e6), 0);
+	ck_assert_int_eq(vdb_set_float(d, REG_GRID_VOLTAGE, 231.0), 1);
+	ck_assert_int_eq(vdb_set_float(d, REG_GRID_CURRENT, -5000.0), 0);
+	ck_assert_int_eq(vdb_set_float(d, REG_GRID_FREQUENCY, 1e5), 0);
+	ck_assert_int_eq(vdb_set_float(d, REG_INVERTER_TEMP, -300.0), 0);
+	ck_assert_int_eq(vdb_set_float(d, REG_INVERTER_TEMP, -20.0), 1);
+	ck_assert_int_eq(vdb_set_int(d, REG_DAILY_GENERATION, -1), 0);
+	ck_assert_int_eq(vdb_set_int(d, REG_DAILY_GENERATION, 2000000000), 0);
+	ck_assert_int_eq(vdb_has(d, REG_GRID_CURRENT), 0);
+	ck_assert_int_eq(vdb_has(d, REG_GRID_FREQUENCY), 0);
+	ck_assert_int_eq(vdb_has(d, REG_DAILY_GENERATION), 0);
+	/* without a unit: any finite number */
+	ck_assert_int_eq(vdb_set_int(d, REG_EVENT_ALARM, INT64_MAX), 1);
 }
 END_TEST
 
@@ -510,6 +605,8 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_change_detection);
 	tcase_add_test(tc, test_must_incr);
+	tcase_add_test(tc, test_non_finite);
+	tcase_add_test(tc, test_bounds);
 	tcase_add_test(tc, test_new_data_types);
 	tcase_add_test(tc, test_order_and_flush);
 	tcase_add_test(tc, test_del);
