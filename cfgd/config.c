@@ -60,6 +60,7 @@ struct pctx {
 	int		 nkeys;
 	int		 nerr;
 	int		 oom;
+	int		 as_root;	/* files must be owned by root */
 };
 
 /* libconfuse's error callback carries no user pointer */
@@ -128,9 +129,29 @@ pwarn(struct pctx *x, int bline, const char *fmt, ...)
 static void
 confuse_error(cfg_t *c, const char *fmt, va_list ap)
 {
+	const char	*file;
+	char		 msg[256], *q;
+	int		 line = c != NULL ? c->line : 0, fline;
+
 	if (cur_ctx == NULL)
 		return;
-	vreport(cur_ctx, c != NULL ? c->line : 0, "", fmt, ap);
+	where(cur_ctx, line, &file, &fline);
+	/*
+	 * An included file may hold a secret (or be the wrong file): what
+	 * libconfuse quotes from it stays out of the log.
+	 */
+	if (cur_ctx->nfiles > 1 && strcmp(file, cur_ctx->files[0]) != 0) {
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		if ((q = strchr(msg, '\'')) != NULL) {
+			while (q > msg && q[-1] == ' ')
+				q--;
+			*q = '\0';
+		}
+		perr(cur_ctx, line, "%s (the text of an included file is not "
+		    "shown)", msg);
+		return;
+	}
+	vreport(cur_ctx, line, "", fmt, ap);
 	cur_ctx->nerr++;
 }
 
@@ -227,7 +248,7 @@ is_word(int ch)
 }
 
 static char *
-read_file(const char *path, size_t *lenp)
+read_file(const char *path, size_t *lenp, struct stat *st)
 {
 	FILE	*fp;
 	char	*b = NULL, *nb;
@@ -235,6 +256,10 @@ read_file(const char *path, size_t *lenp)
 
 	if ((fp = fopen(path, "r")) == NULL)
 		return NULL;
+	if (fstat(fileno(fp), st) == -1) {
+		fclose(fp);
+		return NULL;
+	}
 	for (;;) {
 		if (cap - len < 4096) {
 			if (cap > 16 * 1024 * 1024 ||
@@ -349,15 +374,65 @@ pp_include(struct pctx *x, const char *s, size_t n, size_t i, int self,
 	return j;
 }
 
+/*
+ * A file others can change is refused, as sshd does: whoever writes it
+ * chooses what the root process runs with.
+ */
+static int
+file_unsafe(struct pctx *x, const char *path, const struct stat *st,
+    int from_bline)
+{
+	char	 why[64];
+
+	if (st->st_mode & S_IWOTH)
+		snprintf(why, sizeof(why), "is writable by others (mode %04o)",
+		    (unsigned int)(st->st_mode & 07777));
+	else if (x->as_root && st->st_uid != 0)
+		snprintf(why, sizeof(why), "is owned by uid %lu, not root",
+		    (unsigned long)st->st_uid);
+	else
+		return 0;
+	if (from_bline > 0)
+		perr(x, from_bline, "include \"%s\" %s: refusing to use it",
+		    path, why);
+	else {
+		fprintf(x->errs, "%s: %s: refusing to use it\n", path, why);
+		x->nerr++;
+	}
+	return 1;
+}
+
+/* ${VAR} in a "string" at s[i]: libconfuse makes an unset one empty */
+static void
+pp_env(struct pctx *x, const char *s, size_t n, size_t i)
+{
+	char	 name[128];
+	size_t	 j, k = 0;
+
+	for (j = i + 2; j < n && s[j] != '}'; j++)
+		if (k + 1 < sizeof(name))
+			name[k++] = s[j];
+	if (j >= n)
+		return;
+	name[k] = '\0';
+	/* ${VAR:-default} has a value either way */
+	if (strstr(name, ":-") != NULL)
+		return;
+	if (getenv(name) == NULL)
+		perr(x, x->bline, "${%s}: environment variable %s is not set",
+		    name, name);
+}
+
 static int
 pp_file(struct pctx *x, const char *path, int from_bline, int level)
 {
+	struct stat	 st;
 	char		*s;
 	size_t		 n, i, j, kend;
 	int		 self, fline = 1, inword = 0, start;
 	char		 q;
 
-	if ((s = read_file(path, &n)) == NULL) {
+	if ((s = read_file(path, &n, &st)) == NULL) {
 		if (from_bline > 0)
 			perr(x, from_bline, "include \"%s\": %s", path,
 			    strerror(errno));
@@ -365,6 +440,10 @@ pp_file(struct pctx *x, const char *path, int from_bline, int level)
 			fprintf(x->errs, "%s: %s\n", path, strerror(errno));
 			x->nerr++;
 		}
+		return -1;
+	}
+	if (file_unsafe(x, path, &st, from_bline)) {
+		freezero(s, n);
 		return -1;
 	}
 	if ((self = add_file(x, path)) == -1 ||
@@ -393,7 +472,9 @@ pp_file(struct pctx *x, const char *path, int from_bline, int level)
 						perr(x, x->bline,
 						    "NUL character in string");
 					emit(x, s[i++]);
-				}
+				} else if (q == '"' && s[i] == '$' &&
+				    i + 1 < n && s[i + 1] == '{')
+					pp_env(x, s, n, i);
 				if (s[i] == '\n')
 					fline++;
 				emit(x, s[i++]);
@@ -704,6 +785,26 @@ check_topic(struct pctx *x, int line, const char *v, const char *what)
 		perr(x, line, "%s \"%s\" may not contain '+' or '#'", what, v);
 }
 
+/* one MQTT topic level that is safe everywhere: [A-Za-z0-9_-] */
+static int
+topic_word(const char *v)
+{
+	for (; *v != '\0'; v++)
+		if (!isalnum((unsigned char)*v) && *v != '_' && *v != '-')
+			return 0;
+	return 1;
+}
+
+static void
+check_word(struct pctx *x, int line, const char *v, const char *what)
+{
+	if (*v == '\0')
+		perr(x, line, "%s may not be empty", what);
+	else if (strpbrk(v, "+#") == NULL && !topic_word(v))
+		perr(x, line, "%s \"%s\" may only contain letters, digits, "
+		    "'_' and '-'", what, v);
+}
+
 static int
 valid_hostname(const char *h)
 {
@@ -851,18 +952,27 @@ fill_ha(struct pctx *x, cfg_t *root, struct tsun_conf *c)
 	check_topic(x, line, c->ha_discovery_prefix, "ha.discovery_prefix");
 	check_topic(x, line, c->ha_entity_prefix, "ha.entity_prefix");
 	check_topic(x, line, c->ha_proxy_node_id, "ha.proxy_node_id");
+	check_topic(x, line, c->ha_proxy_unique_id, "ha.proxy_unique_id");
+	/* both are single topic levels and parts of unique_ids */
+	check_word(x, line, c->ha_proxy_node_id, "ha.proxy_node_id");
+	check_word(x, line, c->ha_proxy_unique_id, "ha.proxy_unique_id");
 }
 
 static void
 fill_globals(struct pctx *x, cfg_t *root, struct tsun_conf *c)
 {
 	struct sockaddr_un	 sun;
+	struct passwd		*pw;
 	cfg_t			*s;
 	int			 line;
 
 	get_str(x, key_line(x, "user"), c->user, root, "user", "");
 	if (c->user[0] == '\0')
 		perr(x, key_line(x, "user"), "user may not be empty");
+	else if (strcmp(c->user, "root") == 0 ||
+	    ((pw = getpwnam(c->user)) != NULL && pw->pw_uid == 0))
+		perr(x, key_line(x, "user"), "user \"%s\" has uid 0: the "
+		    "workers must not run as root", c->user);
 	get_str(x, key_line(x, "chroot"), c->chroot, root, "chroot", "");
 	if (c->chroot[0] != '/')
 		perr(x, key_line(x, "chroot"), "chroot \"%s\" is not an "
@@ -998,7 +1108,14 @@ fill_device(struct pctx *x, struct tsun_conf *c, cfg_t *s, int battery)
 			while (len > 0 && d->node_id[len - 1] == '/')
 				d->node_id[--len] = '\0';
 		}
-		if ((o = conf_find_node_id(c, d->node_id)) != NULL)
+		if (!topic_word(d->node_id))
+			perr(x, line, "%snode_id \"%s\" may only contain "
+			    "letters, digits, '_' and '-'", what, d->node_id);
+		else if (d->node_id[0] != '\0' &&
+		    strcmp(d->node_id, c->ha_proxy_node_id) == 0)
+			perr(x, line, "%snode_id \"%s\" is the proxy's own "
+			    "(ha.proxy_node_id)", what, d->node_id);
+		else if ((o = conf_find_node_id(c, d->node_id)) != NULL)
 			perr(x, line, "%snode_id \"%s\" already used by \"%s\"",
 			    what, d->node_id, o->serial);
 	}
@@ -1125,6 +1242,7 @@ config_parse(const char *path, int as_root, FILE *errs)
 	memset(&x, 0, sizeof(x));
 	x.errs = errs;
 	x.bline = 1;
+	x.as_root = as_root;
 	if (pp_file(&x, path, 0, 0) == -1 || x.nerr > 0 || x.oom)
 		goto fail;
 	/* libconfuse 3.3 takes end of file as the closing brace */

@@ -467,6 +467,42 @@ static const struct {
 	{ "inverter \"R170000000000001\" { node_id = \"/inv\" }\n",
 	    "t.conf:1: inverter \"R170000000000001\": node_id \"/inv\" may "
 	    "not start with '/'" },
+	/* topic levels and unique_id parts: [A-Za-z0-9_-] only */
+	{ "inverter \"R170000000000001\" { node_id = \"a/b\" }\n",
+	    "t.conf:1: inverter \"R170000000000001\": node_id \"a/b\" may "
+	    "only contain letters, digits, '_' and '-'" },
+	{ "inverter \"R170000000000001\" { node_id = \"a b\" }\n",
+	    "t.conf:1: inverter \"R170000000000001\": node_id \"a b\" may "
+	    "only contain letters, digits, '_' and '-'" },
+	{ "inverter \"R170000000000001\" {\n node_id = \"proxy\"\n}\n",
+	    "t.conf:1: inverter \"R170000000000001\": node_id \"proxy\" is "
+	    "the proxy's own (ha.proxy_node_id)" },
+	{ "ha { proxy_node_id = \"p1\" }\n"
+	    "inverter \"R170000000000001\" { node_id = \"p1/\" }\n",
+	    "t.conf:2: inverter \"R170000000000001\": node_id \"p1\" is "
+	    "the proxy's own (ha.proxy_node_id)" },
+	{ "ha { proxy_unique_id = \"P17#\" }\n",
+	    "t.conf:1: ha.proxy_unique_id \"P17#\" may not contain '+' or "
+	    "'#'" },
+	{ "ha {\n proxy_unique_id = \"P17/1\"\n}\n",
+	    "t.conf:1: ha.proxy_unique_id \"P17/1\" may only contain "
+	    "letters, digits, '_' and '-'" },
+	{ "ha { proxy_unique_id = \"P17 1\" }\n",
+	    "t.conf:1: ha.proxy_unique_id \"P17 1\" may only contain "
+	    "letters, digits, '_' and '-'" },
+	{ "ha { proxy_unique_id = \"\" }\n",
+	    "t.conf:1: ha.proxy_unique_id may not be empty" },
+	{ "ha { proxy_node_id = \"a/b\" }\n",
+	    "t.conf:1: ha.proxy_node_id \"a/b\" may only contain "
+	    "letters, digits, '_' and '-'" },
+	/* the workers would crash-loop on "could regain root" */
+	{ "\nuser = \"root\"\n",
+	    "t.conf:2: user \"root\" has uid 0: the workers must not run as "
+	    "root" },
+	/* an unset variable is an error, not an empty string */
+	{ "mqtt {\n host = \"${TSUN_TEST_UNSET_XYZ}\"\n}\n",
+	    "t.conf:2: ${TSUN_TEST_UNSET_XYZ}: environment variable "
+	    "TSUN_TEST_UNSET_XYZ is not set" },
 	{ "inverter \"R170000000000001\" { node_id = \"inv\" }\n"
 	    "inverter \"R170000000000002\" { node_id = \"inv/\" }\n",
 	    "t.conf:2: inverter \"R170000000000002\": node_id \"inv\" already "
@@ -642,17 +678,17 @@ START_TEST(test_node_id)
 	struct tsun_conf	*c;
 
 	c = parse_text("inverter \"R170000000000001\" {\n"
-	    "  node_id = \"roof/inv_1//\"\n}\n"
+	    "  node_id = \"roof_inv-1//\"\n}\n"
 	    "inverter \"R170000000000002\" {}\n"
 	    "inverter \"R470000000000003\" {}\n", 0);
 	ck_assert_msg(c != NULL, "%s", errtext);
-	ck_assert_str_eq(nth_device(c, 0)->node_id, "roof/inv_1");
+	ck_assert_str_eq(nth_device(c, 0)->node_id, "roof_inv-1");
 	ck_msg("t.conf:1: warning: inverter \"R170000000000001\": trailing "
-	    "'/' of node_id \"roof/inv_1//\" removed");
-	ck_assert_ptr_eq(conf_find_node_id(c, "roof/inv_1"), nth_device(c, 0));
+	    "'/' of node_id \"roof_inv-1//\" removed");
+	ck_assert_ptr_eq(conf_find_node_id(c, "roof_inv-1"), nth_device(c, 0));
 	/* several empty node_ids are allowed, and address nothing */
 	ck_assert_ptr_null(conf_find_node_id(c, ""));
-	ck_assert_ptr_null(conf_find_node_id(c, "roof/inv_1/"));
+	ck_assert_ptr_null(conf_find_node_id(c, "roof_inv-1/"));
 	conf_free(c);
 }
 END_TEST
@@ -703,26 +739,27 @@ START_TEST(test_as_root)
 	ck_assert_ptr_null(c);
 	ck_msg("t.conf:1: user \"no-such-user-xyz\" does not exist");
 
-	c = parse_text("user = \"root\"\nchroot = \"/nonexistent-xyz\"\n", 1);
+	c = parse_text("user = \"nobody\"\nchroot = \"/nonexistent-xyz\"\n",
+	    1);
 	ck_assert_ptr_null(c);
 	ck_msg("t.conf:2: chroot \"/nonexistent-xyz\": No such file or "
 	    "directory");
 
-	c = parse_text("user = \"root\"\nchroot = \"/etc/passwd\"\n", 1);
+	c = parse_text("user = \"nobody\"\nchroot = \"/etc/passwd\"\n", 1);
 	ck_assert_ptr_null(c);
 	ck_msg("t.conf:2: chroot \"/etc/passwd\" is not a directory");
 
-	c = parse_text("user = \"root\"\nchroot = \"/\"\n", 1);
+	if (geteuid() != 0)
+		return;		/* cannot make root-owned test files */
+	c = parse_text("user = \"nobody\"\nchroot = \"/\"\n", 1);
 	ck_assert_msg(c != NULL, "%s", errtext);
 	ck_assert_ptr_null(strstr(errtext, "not running as root"));
 	conf_free(c);
 
-	if (geteuid() != 0)
-		return;		/* cannot make root-owned test directories */
 	snprintf(dir, sizeof(dir), "%s/empty", tmpdir);
 	ck_assert_int_eq(mkdir(dir, 0755), 0);
 	ck_assert_int_eq(chmod(dir, 0775), 0);
-	snprintf(text, sizeof(text), "user = \"root\"\nchroot = \"%s\"\n",
+	snprintf(text, sizeof(text), "user = \"nobody\"\nchroot = \"%s\"\n",
 	    dir);
 	ck_assert_ptr_null(parse_text(text, 1));
 	ck_assert_ptr_nonnull(strstr(errtext, "is writable by group or "
@@ -766,7 +803,8 @@ START_TEST(test_include_and_env)
 	write_file("inc_mqtt.conf", "# mqtt part\n\nport = 8883\n"
 	    "bogus = 1\n", 0600);
 	ck_assert_ptr_null(parse_path(path, 0));
-	ck_msg("inc_mqtt.conf:4: no such option 'bogus'");
+	ck_msg("inc_mqtt.conf:4: no such option (the text of an included "
+	    "file is not shown)");
 	write_file("inc_mqtt.conf", "port = 0\n", 0600);
 	write_file("main.conf", "# main\nmqtt {\n"
 	    "    include(\"inc_mqtt.conf\") keepalive = 3\n}\n", 0600);
@@ -781,6 +819,100 @@ START_TEST(test_include_and_env)
 	snprintf(path, sizeof(path), "%s/loop.conf", tmpdir);
 	ck_assert_ptr_null(parse_path(path, 0));
 	ck_assert_ptr_nonnull(strstr(errtext, "nested too deeply"));
+}
+END_TEST
+
+/* an included file that is no configuration: named, never echoed */
+START_TEST(test_include_secret)
+{
+	char	 path[512];
+
+	write_file("secret.txt", "\n s3cretPassw0rd\n", 0600);
+	write_file("main.conf", "mqtt {\n  include(\"secret.txt\")\n}\n",
+	    0600);
+	snprintf(path, sizeof(path), "%s/main.conf", tmpdir);
+	ck_assert_ptr_null(parse_path(path, 0));
+	ck_msg("secret.txt:2: no such option (the text of an included file "
+	    "is not shown)");
+	ck_assert_ptr_null(strstr(errtext, "s3cret"));
+	/* the main file's own errors still say what is wrong */
+	write_file("main.conf", "mqtt {\n  hots = 1\n}\n", 0600);
+	ck_assert_ptr_null(parse_path(path, 0));
+	ck_msg("main.conf:2: no such option 'hots'");
+}
+END_TEST
+
+START_TEST(test_env_default)
+{
+	struct tsun_conf	*c;
+
+	unsetenv("TSUN_TEST_UNSET_XYZ");
+	setenv("TSUN_TEST_SET_XYZ", "", 1);
+	c = parse_text("mqtt { host = \"${TSUN_TEST_UNSET_XYZ:-dflt}\"\n"
+	    " user = \"${TSUN_TEST_SET_XYZ}\" client_id = \"\\${NOPE}\" }\n",
+	    0);
+	ck_assert_msg(c != NULL, "%s", errtext);
+	ck_assert_str_eq(c->mqtt_host, "dflt");
+	ck_assert_str_eq(c->mqtt_user, "");
+	ck_assert_str_eq(c->mqtt_client_id, "${NOPE}");
+	conf_free(c);
+	/* every unset one is named, in an included file with its line */
+	ck_assert_ptr_null(parse_text("mqtt { host = \"${TSUN_A_XYZ}\"\n"
+	    " user = \"x${TSUN_B_XYZ}y\" }\n", 0));
+	ck_msg("t.conf:1: ${TSUN_A_XYZ}: environment variable TSUN_A_XYZ is "
+	    "not set");
+	ck_msg("t.conf:2: ${TSUN_B_XYZ}: environment variable TSUN_B_XYZ is "
+	    "not set");
+}
+END_TEST
+
+/* a file others can change is refused, as sshd does */
+START_TEST(test_file_permissions)
+{
+	struct tsun_conf	*c;
+	char			 path[512], want[1024];
+
+	snprintf(path, sizeof(path), "%s/t.conf", tmpdir);
+	write_file("t.conf", "mqtt { host = \"b\" }\n", 0666);
+	ck_assert_ptr_null(parse_path(path, 0));
+	snprintf(want, sizeof(want), "%s: is writable by others (mode 0666): "
+	    "refusing to use it\n", path);
+	ck_assert_str_eq(errtext, want);
+	write_file("t.conf", "mqtt { host = \"b\" }\n", 0602);
+	ck_assert_ptr_null(parse_path(path, 1));
+
+	/* an included one is named at the include */
+	write_file("inc.conf", "host = \"b\"\n", 0646);
+	write_file("main.conf", "mqtt {\n include(\"inc.conf\")\n}\n", 0644);
+	snprintf(path, sizeof(path), "%s/main.conf", tmpdir);
+	ck_assert_ptr_null(parse_path(path, 0));
+	ck_assert_ptr_nonnull(strstr(errtext, "main.conf:2: include \""));
+	ck_assert_ptr_nonnull(strstr(errtext, "inc.conf\" is writable by "
+	    "others (mode 0646): refusing to use it"));
+	write_file("inc.conf", "host = \"b\"\n", 0644);
+	c = parse_path(path, 0);
+	ck_assert_msg(c != NULL, "%s", errtext);
+	conf_free(c);
+
+	if (geteuid() != 0)
+		return;		/* cannot give files away */
+	c = parse_path(path, 1);
+	ck_assert_msg(c != NULL, "%s", errtext);
+	conf_free(c);
+	snprintf(want, sizeof(want), "%s/inc.conf", tmpdir);
+	ck_assert_int_eq(chown(want, 1, 0), 0);
+	ck_assert_ptr_null(parse_path(path, 1));
+	ck_assert_ptr_nonnull(strstr(errtext, "inc.conf\" is owned by uid 1, "
+	    "not root: refusing to use it"));
+	/* only root needs root's files */
+	c = parse_path(path, 0);
+	ck_assert_msg(c != NULL, "%s", errtext);
+	conf_free(c);
+	ck_assert_int_eq(chown(path, 1, 0), 0);
+	ck_assert_ptr_null(parse_path(path, 1));
+	snprintf(want, sizeof(want), "%s: is owned by uid 1, not root: "
+	    "refusing to use it\n", path);
+	ck_assert_str_eq(errtext, want);
 }
 END_TEST
 
@@ -952,6 +1084,9 @@ main(void)
 	tcase_add_test(tc, test_warnings);
 	tcase_add_test(tc, test_as_root);
 	tcase_add_test(tc, test_include_and_env);
+	tcase_add_test(tc, test_include_secret);
+	tcase_add_test(tc, test_env_default);
+	tcase_add_test(tc, test_file_permissions);
 	tcase_add_test(tc, test_comments_in_lists);
 	tcase_add_test(tc, test_print_roundtrip);
 	tcase_add_test(tc, test_missing_file);
