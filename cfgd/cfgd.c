@@ -186,8 +186,12 @@ bind_listener(struct listeners *lh, int proto, const char *addr, int port)
 			l = calloc(1, sizeof(*l));
 			if (l == NULL)
 				return -1;
-		} else
-			log_warn("no IPv6 listener on port %d, IPv4 only",
+		} else if (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL)
+			/* a machine without IPv6: nothing to worry about */
+			log_info("no IPv6 on this machine: port %d is IPv4 only",
+			    port);
+		else
+			log_warn("bind [::]:%d failed, listening on IPv4 only",
 			    port);
 		if (bind_one(l, (struct sockaddr *)&s4, sizeof(s4)) == -1) {
 			log_warn("bind *:%d", port);
