@@ -74,6 +74,35 @@ START_TEST(test_len_bounds_compare)
 }
 END_TEST
 
+/* issue 13: a second command after CR, LF or NUL is never smuggled */
+START_TEST(test_one_command)
+{
+	static const char	*bad[] = {
+		"AT+TIME\rAT+WEBU=evil,evil\r",
+		"AT+TIME\nAT+WEBU=evil,evil\r",
+		"AT+TIME\nAT+WEBU=evil,evil",
+		"AT+TIME\r\r",
+		"AT+TIME\r\n",
+		"AT+TIME\n",
+		"AT+TIME=1\rX",
+	};
+	static const char	 nul[] = "AT+TIME\0AT+WEBU=evil,evil\r";
+	size_t			 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(!ok(&tsun, bad[i]), "allowed: %zu", i);
+		ck_assert_msg(!ok(&mqtt, bad[i]), "allowed: %zu", i);
+	}
+	ck_assert(!at_acl_allowed(&tsun, nul, sizeof(nul) - 1));
+	ck_assert(!at_acl_allowed(&mqtt, nul, sizeof(nul) - 1));
+	ck_assert(!at_acl_allowed(&tsun, "AT+TIME\0", 8));
+	/* one trailing CR, or none, is the normal form */
+	ck_assert(ok(&tsun, "AT+TIME\r"));
+	ck_assert(ok(&tsun, "AT+TIME"));
+	ck_assert(ok(&mqtt, "AT+TIME=214028,1,60,120\r"));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -87,6 +116,7 @@ main(void)
 	tcase_add_test(tc, test_at_cmd_from_mqtt_blocked);
 	tcase_add_test(tc, test_empty_allow_forbids_all);
 	tcase_add_test(tc, test_len_bounds_compare);
+	tcase_add_test(tc, test_one_command);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
