@@ -199,7 +199,7 @@ install: deps
 	ln $(DESTDIR)$(SBINDIR)/tsun-cfgd $(DESTDIR)$(SBINDIR)/tsun-ctl
 	$(INSTALL) -m 555 $(BUILD)/tsun-proxyd $(DESTDIR)$(LIBEXECDIR)/tsun-proxyd
 	$(INSTALL) -m 555 $(BUILD)/tsun-mqttd $(DESTDIR)$(LIBEXECDIR)/tsun-mqttd
-	$(INSTALL) -m 644 etc/tsun-proxy.conf \
+	$(INSTALL) -m 600 etc/tsun-proxy.conf \
 	    $(DESTDIR)$(SYSCONFDIR)/tsun-proxy.conf.example
 	for m in man/*.5; do $(INSTALL) -m 444 $$m $(DESTDIR)$(MANDIR)/man5/; done
 	for m in man/*.8; do $(INSTALL) -m 444 $$m $(DESTDIR)$(MANDIR)/man8/; done

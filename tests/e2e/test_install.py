@@ -19,7 +19,8 @@ def main():
             "usr/local/sbin/tsun-ctl": 0o555,
             "usr/local/libexec/tsun-proxy/tsun-proxyd": 0o555,
             "usr/local/libexec/tsun-proxy/tsun-mqttd": 0o555,
-            "etc/tsun-proxy.conf.example": 0o644,
+            # it is copied to hold the broker password: 0600, see below
+            "etc/tsun-proxy.conf.example": 0o600,
             "usr/local/share/man/man5/tsun-proxy.conf.5": 0o444,
             "usr/local/share/man/man8/tsun-cfgd.8": 0o444,
             "usr/local/share/man/man8/tsun-proxyd.8": 0o444,
@@ -46,6 +47,20 @@ def main():
         out = r.stdout + r.stderr
         # as root the example names _tsunproxy, which may not exist here
         assert r.returncode == 0 or "_tsunproxy" in out, out
+        # README: cp the example, write the password: no warning
+        conf = os.path.join(dest, "etc/tsun-proxy.conf")
+        subprocess.run(["cp", os.path.join(dest, "etc/tsun-proxy.conf"
+                        ".example"), conf], check=True)
+        with open(conf) as f:
+            text = f.read()
+        assert 'passwd = ""' in text
+        with open(conf, "w") as f:	# keeps the mode cp gave it
+            f.write(text.replace('passwd = ""', 'passwd = "secret"'))
+        r = subprocess.run([os.path.join(dest, "usr/local/sbin/tsun-cfgd"),
+                            "-n", "-f", conf], capture_output=True,
+                           text=True, timeout=30)
+        assert "readable by others" not in r.stdout + r.stderr, \
+            r.stdout + r.stderr
     print("install: every file in place")
 
 def want_unit():
