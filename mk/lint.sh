@@ -1,7 +1,12 @@
 #!/bin/sh
 # Lint what is not C: man pages (mandoc), rc scripts (sh -n), the systemd
-# unit (systemd-analyze verify, where systemd is installed).
+# unit (systemd-analyze verify, where systemd is installed), and the manual
+# against the code (tests/manual/check_manual.py: configuration keys,
+# defaults and ranges; every warning log line in a DIAGNOSTICS section).
 fail=0
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+"$py" tests/manual/check_manual.py || fail=1
 for f in man/*.5 man/*.8; do
 	out=$(mandoc -Tlint -Wwarning "$f" 2>&1)
 	if [ -n "$out" ]; then
