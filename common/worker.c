@@ -72,8 +72,11 @@ worker_parent_io(struct ipcbuf *ib, int revents, struct worker_conf *wc,
 	int32_t		 v;
 	int		 r;
 
-	if (revents & POLLOUT && ipc_flush(ib) == -1)
-		fatalx("tsun-cfgd went away");
+	if (revents & POLLOUT) {
+		if (ipc_flush(ib) == -1)
+			fatalx("tsun-cfgd went away");
+		log_drained();
+	}
 	if (!(revents & (POLLIN | POLLHUP | POLLERR)))
 		return;
 	n = ipc_read(ib);
