@@ -327,17 +327,17 @@ mq_cmd_message(const char *topic, const char *payload, size_t len)
 	}
 	if ((d = mq_dev_by_node(node)) == NULL) {
 		sanitize(node, strlen(node), vis, sizeof(vis));
-		log_warnx("Node_id: %s not found", vis);
+		log_warnx_sum("Node_id: %s not found", vis);
 		return;
 	}
 	if ((kind == CMD_AT || kind == CMD_DCU_POWER) &&
 	    d->kind == DEV_GEN3) {
-		log_warnx("Cmd not supported by: %s", node);
+		log_warnx_sum("Cmd not supported by: %s", node);
 		return;
 	}
 	if (mq_cmd_parse(kind, payload, len, &m, err, sizeof(err)) == -1) {
 		sanitize(payload, len, vis, sizeof(vis));
-		log_warnx("%s: bad payload \"%s\": %s", topic, vis, err);
+		log_warnx_sum("%s: bad payload \"%s\": %s", topic, vis, err);
 		return;
 	}
 	strlcpy(m.serial, d->serial, sizeof(m.serial));
@@ -351,8 +351,8 @@ mq_cmd_message(const char *topic, const char *payload, size_t len)
 		now = mq_now();
 		if (d->last_write != 0 && now - d->last_write < WRITE_INTERVAL &&
 		    now >= d->last_write) {
-			log_warnx("%s: one settings write per minute, dropped",
-			    topic);
+			log_warnx_sum("%s: one settings write per minute, "
+			    "dropped", topic);
 			return;
 		}
 		d->last_write = now;

@@ -32,6 +32,13 @@
 #include "mqttd/tls.h"
 
 #define BACKOFF_MAX_MS	60000
+/*
+ * Home Assistant's births are coalesced: the first waits REDISCOVER_MS
+ * for the rest of a burst, and re-sends are at least REDISCOVER_GAP_MS
+ * apart; a birth while one is pending adds nothing.
+ */
+#define REDISCOVER_MS		1000
+#define REDISCOVER_GAP_MS	30000
 
 static struct tsun_conf	*mconf;
 static struct ipcbuf	 parent;
@@ -47,6 +54,8 @@ static int		 connecting;
 static int		 stopping;
 static int64_t		 backoff_ms;
 static struct ev_timer	 misc_timer, retry_timer, midnight_timer;
+static struct ev_timer	 disc_timer;
+static int64_t		 disc_last;	/* last re-send, ms; 0 none */
 static char		 broker_addr[INET6_ADDRSTRLEN];
 static uint32_t		 resolve_id;
 static void		*tls_ctx;
@@ -187,6 +196,30 @@ midnight_cb(struct ev_timer *t, void *arg)
 }
 
 static void
+disc_cb(struct ev_timer *t, void *arg)
+{
+	if (!connected)
+		return;		/* the connect sends everything anyway */
+	log_info("Home Assistant is online: sending discovery");
+	disc_last = ev_now_ms();
+	mq_publish_all();
+	mosq_sync();
+}
+
+static void
+disc_request(void *arg)
+{
+	int64_t	 wait = REDISCOVER_MS, now = ev_now_ms();
+
+	if (ev_timer_pending(&disc_timer))
+		return;
+	if (disc_last != 0 && now - disc_last < REDISCOVER_GAP_MS &&
+	    disc_last + REDISCOVER_GAP_MS - now > wait)
+		wait = disc_last + REDISCOVER_GAP_MS - now;
+	ev_timer_add(&disc_timer, wait);
+}
+
+static void
 on_connect(struct mosquitto *m, void *arg, int rc)
 {
 	const char	**subs;
@@ -252,14 +285,16 @@ pub_cb(const char *topic, const void *payload, size_t len, int retain,
 	rc = mosquitto_publish(mosq, NULL, topic, (int)len, payload, 0,
 	    retain);
 	if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN)
-		log_warnx("publish %s: %s", topic, mosquitto_strerror(rc));
+		log_warnx_sum("publish %s: %s", topic,
+		    mosquitto_strerror(rc));
 }
 
 static void
 cmd_cb(const struct cmd_msg *cmd, void *arg)
 {
 	if (peer_ev == NULL) {
-		log_warnx("command for %s dropped: tsun-proxyd not connected",
+		log_warnx_sum("command for %s dropped: tsun-proxyd not "
+		    "connected",
 		    cmd->serial);
 		return;
 	}
@@ -400,6 +435,7 @@ apply_conf(struct tsun_conf *nc)
 		priv_drop(nc->user, nc->chroot, "mqtt");
 		sandbox_enter(SANDBOX_MQTTD);
 		mq_init(nc, pub_cb, cmd_cb, NULL, TSUN_VERSION);
+		mq.rediscover = disc_request;
 		mosq_setup();
 		broker_connect();
 		ev_timer_add(&midnight_timer,
@@ -588,6 +624,7 @@ main(int argc, char *argv[])
 	ev_timer_init(&misc_timer, misc_cb, NULL);
 	ev_timer_init(&retry_timer, retry_cb, NULL);
 	ev_timer_init(&midnight_timer, midnight_cb, NULL);
+	ev_timer_init(&disc_timer, disc_cb, NULL);
 	ev_timer_add(&misc_timer, 1000);
 	if ((parent_ev = ev_add(WORKER_FD, POLLIN, parent_dispatch, NULL)) ==
 	    NULL)

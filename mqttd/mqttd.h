@@ -139,6 +139,8 @@ struct mq_state {
 	struct mq_dev		*proxy;
 	struct mq_dev		*devs;		/* list */
 	size_t			 ndevs;
+	/* Home Assistant asked for discovery; NULL: mq_publish_all() now */
+	void			(*rediscover)(void *arg);
 };
 extern struct mq_state	 mq;
 
@@ -159,6 +161,8 @@ void		 mq_dev_snr(const struct mq_dev *, char *, size_t);
 /* the group JSON; NULL if the device has nothing in it */
 const char	*mq_group_json(const struct mq_dev *, int group, size_t *);
 void		 mq_publish(const char *topic, const void *, size_t, int retain);
+/* discovery, availability and every group of every device, again */
+void		 mq_publish_all(void);
 
 /* discovery.c */
 void		 mq_disc_publish(struct mq_dev *);	/* every entity */

@@ -589,8 +589,8 @@ mq_batch(const void *payload, size_t len)
 }
 
 /* after a (re)connect or a Home Assistant restart: everything again */
-static void
-publish_all(void)
+void
+mq_publish_all(void)
 {
 	struct mq_dev	*d;
 
@@ -610,7 +610,7 @@ mq_broker_up(void)
 {
 	mq.up = 1;
 	proxy_status(MQ_ONLINE);
-	publish_all();
+	mq_publish_all();
 }
 
 void
@@ -646,8 +646,14 @@ mq_message(const char *topic, const void *payload, size_t len, int retain)
 			return;
 		if (len == strlen(MQ_ONLINE) &&
 		    memcmp(payload, MQ_ONLINE, len) == 0) {
-			log_info("Home Assistant is online: sending discovery");
-			publish_all();
+			/* mqttd.c turns a burst of births into one re-send */
+			if (mq.rediscover != NULL)
+				mq.rediscover(mq.arg);
+			else {
+				log_info("Home Assistant is online: sending "
+				    "discovery");
+				mq_publish_all();
+			}
 		} else
 			log_debug("Home Assistant status changed");
 		return;

@@ -289,11 +289,11 @@ io_accept(void *arg, const char *serial, uint32_t monitor_sn,
 		    (serial == NULL && monitor_sn == 0)) {
 			vdb_count(REG_UNKNOWN_SNR, 1);
 			if (serial != NULL)
-				log_warnx("%s: unknown device %s refused",
+				log_warnx_sum("%s: unknown device %s refused",
 				    c->name, serial);
 			else
-				log_warnx("%s: unknown device monitor SN %u "
-				    "refused", c->name, monitor_sn);
+				log_warnx_sum("%s: unknown device monitor SN "
+				    "%u refused", c->name, monitor_sn);
 			return 0;
 		}
 		if (serial != NULL)
@@ -314,6 +314,7 @@ io_accept(void *arg, const char *serial, uint32_t monitor_sn,
 	strlcpy(c->serial, key, sizeof(c->serial));
 	c->vd = vdb_device(kind, key, dc ? dc->monitor_sn : monitor_sn);
 	vdb_set_online(c->vd, 1);
+	vdb_flush(vdb_proxy());
 	log_info("%s: device %s%s%s", c->name, key,
 	    dc && dc->node_id[0] ? " node " : "", dc ? dc->node_id : "");
 	*dcp = dc;
@@ -402,7 +403,8 @@ conn_close(struct conn *c, const char *why)
 	if (c->closing)
 		return;
 	c->closing = 1;
-	log_info("%s: closed: %s", c->name, why);
+	if (why != NULL)	/* NULL: the caller said it */
+		log_info("%s: closed: %s", c->name, why);
 	if (c->g3 != NULL)
 		gen3_closed(c->g3);
 	else if (c->g3p != NULL)
@@ -413,7 +415,9 @@ conn_close(struct conn *c, const char *why)
 	}
 	vdb_count(REG_INVERTER_CNT, -1);
 	vdb_count(c->client ? REG_CLIENT_MODE_CNT : REG_SERVER_MODE_CNT, -1);
-	vdb_flush(vdb_proxy());
+	/* a connection that never named a device causes no publish */
+	if (c->identified || c->client)
+		vdb_flush(vdb_proxy());
 	if (c->unknown)
 		nunknown--;
 	if (c->out.len > c->outoff)
@@ -622,7 +626,9 @@ make_room(void)
 		return 1;
 	TAILQ_FOREACH(c, &conns, entry)
 		if (!c->identified && !c->client && !c->closing) {
-			conn_close(c, "evicted: connection limit reached");
+			log_info_sum("%s: closed: evicted: connection limit "
+			    "reached", c->name);
+			conn_close(c, NULL);
 			return 1;
 		}
 	return 0;
@@ -656,8 +662,8 @@ listener_accept(int fd, int revents, void *arg)
 	else
 		snprintf(peer, sizeof(peer), "%s:%s", host, serv);
 	if (!make_room()) {
-		log_warnx("connection from %s refused: max_connections (%d) "
-		    "reached and every connection is identified", peer,
+		log_warnx_sum("connection from %s refused: max_connections "
+		    "(%d) reached and every connection is identified", peer,
 		    pconf->max_connections);
 		close(s);
 		return;
@@ -666,9 +672,9 @@ listener_accept(int fd, int revents, void *arg)
 		close(s);
 		return;
 	}
+	/* counted now, published once it names a device (identify) */
 	vdb_count(REG_INVERTER_CNT, 1);
 	vdb_count(REG_SERVER_MODE_CNT, 1);
-	vdb_flush(vdb_proxy());
 	log_debug("connection from %s on %s", peer,
 	    l->il.proto == DEV_GEN3 ? "gen3" : "gen3plus");
 }

@@ -463,7 +463,8 @@ def test_slowloris_cap(build):
         evicted = len(re.findall(r"evicted: connection limit reached",
                                  d.log()))
         log("proxyd descriptors %d, evictions logged %d" % (nfd, evicted))
-        check(evicted >= 1700, "only %d evictions logged for 2050 "
+        # one line, the rest is counted and summed up a minute later
+        check(1 <= evicted <= 2, "%d eviction lines logged for 2050 "
               "connections with max_connections 300" % evicted)
         check(nfd <= 300 + 40, "proxyd holds %d descriptors with "
               "max_connections 300" % nfd)
