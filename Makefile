@@ -23,6 +23,7 @@ OPT?=		-O2
 SAN?=
 SECCOMP?=	1
 FUZZTIME?=	60
+FUZZRUNS?=
 
 TOP!=		pwd
 
@@ -155,7 +156,7 @@ fuzz-smoke:
 	sh tests/fuzz/run.sh 5
 
 fuzz:
-	sh tests/fuzz/run.sh $(FUZZTIME)
+	sh tests/fuzz/run.sh $(FUZZTIME) $(FUZZRUNS)
 
 # the same Makefile under the other make: GNU make runs bmake, bmake
 # runs gmake (whichever exists)

@@ -1,7 +1,11 @@
 #!/bin/sh
 # Build and run every libFuzzer target tests/fuzz/fuzz_*.c.
 #
-#	sh tests/fuzz/run.sh [SECONDS]	(make fuzz-smoke: 5, make fuzz: FUZZTIME)
+#	sh tests/fuzz/run.sh [SECONDS [RUNS]]
+#
+# make fuzz-smoke: 5 s; make fuzz: FUZZTIME seconds (and FUZZRUNS inputs)
+# per target.  With RUNS each target stops after RUNS inputs, SECONDS 0
+# meaning no time limit: make fuzz FUZZTIME=0 FUZZRUNS=10000000.
 #
 # The project sources are compiled once per run, with coverage
 # instrumentation and ASan/UBSan, into archives under build-fuzz/ (archives,
@@ -12,14 +16,26 @@
 # Crash inputs land in build-fuzz/artifacts/.  Exit status 1 if any target
 # crashed, leaked, hit a sanitizer report or did not build.
 #
+# Unattended runs do not fill the disk: the code under test is built with
+# TSUN_FUZZ, which silences every log line but fatal ones (common/log.c),
+# libFuzzer prints a status line at powers of two and for new coverage
+# only, and a target's log keeps its last 10 MB.
+#
 # Environment: CLANG (default clang), FUZZ_JOBS (targets run at once,
 # default the number of CPUs), FUZZ_ARGS (extra libFuzzer options),
 # FUZZ_TARGETS (names to run, default all).
 
 secs=${1:-5}
-case "$secs" in
-''|*[!0-9]*) echo "usage: $0 [seconds]" >&2; exit 2 ;;
+runs=${2:-}
+case "$secs$runs" in
+''|*[!0-9]*) echo "usage: $0 [seconds [runs]]" >&2; exit 2 ;;
 esac
+if [ "$secs" -eq 0 ] && [ -z "$runs" ]; then
+	echo "usage: $0 [seconds [runs]]: 0 seconds needs runs" >&2
+	exit 2
+fi
+limits="-max_total_time=$secs"
+[ -n "$runs" ] && limits="$limits -runs=$runs"
 
 cd "$(dirname "$0")/../.." || exit 2
 TOP=$(pwd)
@@ -51,7 +67,7 @@ WARN="-Wall -Wextra -Wshadow -Wpointer-arith -Wno-unused-parameter \
 -Wformat=2 -Wno-format-nonliteral -Wno-unknown-warning-option"
 # the quotes are meant literally: -DTSUN_VERSION="fuzz" makes a C string
 # shellcheck disable=SC2089
-DEFS="-D_GNU_SOURCE -DTSUN_VERSION=\"fuzz\" \
+DEFS="-D_GNU_SOURCE -DTSUN_FUZZ -DTSUN_VERSION=\"fuzz\" \
 -DLIBEXECDIR=\"/usr/local/libexec/tsun-proxy\" -DSYSCONFDIR=\"/etc\""
 BSD_CFLAGS=$(pkg-config --cflags libbsd-overlay 2>/dev/null)
 BSD_LIBS=$(pkg-config --libs libbsd-overlay libbsd-ctor 2>/dev/null)
@@ -136,7 +152,8 @@ for n in $targets; do
 		    sed 's/^/    /'
 	fi
 done
-echo "fuzz: built in $(($(date +%s) - t0))s; running each target ${secs}s"
+echo "fuzz: built in $(($(date +%s) - t0))s; running each target" \
+    "${runs:+$runs inputs, at most }${secs}s"
 
 # one run: a fresh copy of the corpus, the tree stays untouched
 run_one() {
@@ -150,14 +167,17 @@ run_one() {
 	dict=""
 	[ -f "tests/fuzz/$n.dict" ] && dict="-dict=tests/fuzz/$n.dict"
 	# shellcheck disable=SC2086
-	TMPDIR=$OUT/tmp/$n \
-	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
-	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-	    "$OUT/bin/fuzz_$n" -max_total_time="$secs" -timeout=10 \
-	    -rss_limit_mb=2048 -print_final_stats=1 \
-	    -artifact_prefix="$OUT/artifacts/$n-" $dict $FUZZ_ARGS "$c" \
-	    </dev/null >"$OUT/logs/$n.log" 2>&1
-	echo $? >"$OUT/logs/$n.rc"
+	# the end of the log holds the stats and any report: keep that
+	{
+		TMPDIR=$OUT/tmp/$n \
+		ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
+		UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+		    "$OUT/bin/fuzz_$n" $limits -timeout=10 \
+		    -rss_limit_mb=2048 -print_final_stats=1 \
+		    -artifact_prefix="$OUT/artifacts/$n-" $dict $FUZZ_ARGS \
+		    "$c" </dev/null 2>&1
+		echo $? >"$OUT/logs/$n.rc"
+	} | tail -c 10000000 >"$OUT/logs/$n.log"
 }
 
 jobs=${FUZZ_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)}
