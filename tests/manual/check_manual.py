@@ -742,7 +742,40 @@ def check_diagnostics(root, problems, verbose):
         print("check_manual: %d DIAGNOSTICS heads" % len(heads))
 
 
+def selftest():
+    """The matching rules themselves, so a lax checker cannot pass."""
+    ok = [("%s: cloud backlog full: %llu frames dropped", "log_warnx",
+           "conn: cloud backlog full: n frames dropped"),
+          ("%s: cloud backlog full: %llu frames dropped", "log_warnx",
+           "cloud backlog full: n frames dropped"),
+          ("%s died on signal %d%s", "log_warnx",
+           "worker died on signal 31 (system call not allowed)"),
+          ("bind *:%d", "log_warn", "bind *:port: error"),
+          ("chroot %s", "fatal", "fatal: chroot dir: error"),
+          ("%s: bad payload \"%s\": %s", "log_warnx",
+           "topic: bad payload \u201cpayload\u201d: reason")]
+    bad = [("bind %s:%d", "log_warn",
+            "cannot bind the new listeners: keeping the running "
+            "configuration"),
+           ("%s: cloud backlog full: %llu frames dropped", "log_warnx",
+            "cloud backlog full"),
+           ("unknown user %s", "fatalx", "unknown serial number"),
+           ("resolver %s is not an IPv4 address", "log_warnx",
+            "resolver address is not an IPv4 address: using the system "
+            "resolver")]
+    for fmt, func, head in ok:
+        assert format_regex(fmt, func).fullmatch(norm(head)), (fmt, head)
+    for fmt, func, head in bad:
+        assert not format_regex(fmt, func).fullmatch(norm(head)), (fmt, head)
+    for t, v in [("Default 1024.", "1024"), ("Default \"/var/empty\".",
+                 '"/var/empty"'), ("Password; empty, the default, sends",
+                 ""), ("Port, 1 to 65535, default 8899.", "8899"),
+                 ("Default {\"AT+\"}.", '{"AT+"}')]:
+        assert parse_default(t)[0] == v, (t, parse_default(t))
+
+
 def main():
+    selftest()
     verbose = "-v" in sys.argv
     build = os.path.join(ROOT, "build")
     if "--build" in sys.argv:
