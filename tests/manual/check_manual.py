@@ -31,7 +31,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 SRC_DIRS = ("common", "cfgd", "proxyd", "mqttd")
-LOG_FUNCS = ("log_warn", "log_warnx", "fatal", "fatalx")
+LOG_FUNCS = ("log_warn", "log_warnx", "fatal", "fatalx")	# and log.h's
 ERRNO_FUNCS = ("log_warn", "fatal")	# append ": strerror(errno)"
 
 # (file glob, format glob): why no page needs to list it
@@ -179,9 +179,18 @@ def test_hook_lines(src):
     return lines
 
 
+def log_funcs(root):
+    """The warning-level functions: LOG_FUNCS and log.h's variants of them
+    (log_warnx_sum ...), found by name so a new one is not missed."""
+    with open(os.path.join(root, "common", "log.h")) as fp:
+        decl = re.findall(r"\b((?:log_warn|fatal)\w*)\s*\(\s*const char\s*\*",
+                          fp.read())
+    return sorted(set(LOG_FUNCS) | set(decl))
+
+
 def log_calls(root):
     """(file, line, function, format or None) of every warning call."""
-    pat = re.compile(r"\b(%s)\s*\(" % "|".join(LOG_FUNCS))
+    pat = re.compile(r"\b(%s)\s*\(" % "|".join(log_funcs(root)))
     for rel, src in c_sources(root):
         hooks = test_hook_lines(src)
         for m in pat.finditer(src):
