@@ -71,6 +71,8 @@ struct worker {
 	int		 stopping;
 	time_t		 last_seen;	/* last message from it */
 	struct ev_timer	 wd;
+	int		 renew;		/* stopped to start with a new config */
+	struct ev_timer	 stop;		/* kills it if it does not stop */
 };
 
 static struct tsun_conf	*conf;
@@ -467,6 +469,17 @@ worker_gone(struct worker *w, int status)
 		log_info("%s exited", w->name);
 		return;
 	}
+	if (w == &workers[W_MQTTD])
+		mqtt_connected = 0;
+	if (w->renew) {
+		/* asked to stop for a reload: back at once, no back-off */
+		w->renew = 0;
+		ev_timer_del(&w->stop);
+		log_info("%s stopped: starting it with the new configuration",
+		    w->name);
+		worker_start(w);
+		return;
+	}
 	if (WIFSIGNALED(status))
 		log_warnx("%s died on signal %d%s", w->name, WTERMSIG(status),
 		    WTERMSIG(status) == SIGSYS ? " (system call not allowed)" :
@@ -474,8 +487,6 @@ worker_gone(struct worker *w, int status)
 	else
 		log_warnx("%s exited with status %d", w->name,
 		    WEXITSTATUS(status));
-	if (w == &workers[W_MQTTD])
-		mqtt_connected = 0;
 	if (ran >= BACKOFF_RESET)
 		w->backoff = 0;
 	w->restarts++;
@@ -603,9 +614,9 @@ trim_heap(void)
 #endif
 }
 
-/* parse, with every error and warning going to the log */
+/* parse, with every error and warning going to the log (and to out) */
 static struct tsun_conf *
-parse_logged(const char *file)
+parse_logged(const char *file, FILE *out)
 {
 	struct tsun_conf	*nc;
 	char			*buf = NULL, *p, *line;
@@ -617,29 +628,106 @@ parse_logged(const char *file)
 	nc = config_parse(file, geteuid() == 0, fp);
 	fclose(fp);
 	for (p = buf; (line = strsep(&p, "\n")) != NULL;)
-		if (*line != '\0')
+		if (*line != '\0') {
 			log_warnx("%s", line);
+			if (out != NULL)
+				fprintf(out, "%s\n", line);
+		}
 	free(buf);
 	trim_heap();
 	return nc;
 }
 
+/* the settings tsun-mqttd reads once, at its start */
+static int
+mqtt_changed(const struct tsun_conf *a, const struct tsun_conf *b)
+{
+	return strcmp(a->mqtt_host, b->mqtt_host) != 0 ||
+	    a->mqtt_port != b->mqtt_port ||
+	    strcmp(a->mqtt_user, b->mqtt_user) != 0 ||
+	    strcmp(a->mqtt_passwd, b->mqtt_passwd) != 0 ||
+	    strcmp(a->mqtt_client_id, b->mqtt_client_id) != 0 ||
+	    a->mqtt_keepalive != b->mqtt_keepalive ||
+	    a->mqtt_tls != b->mqtt_tls ||
+	    strcmp(a->tls_cafile, b->tls_cafile) != 0 ||
+	    strcmp(a->tls_certfile, b->tls_certfile) != 0 ||
+	    strcmp(a->tls_keyfile, b->tls_keyfile) != 0 ||
+	    a->tls_insecure != b->tls_insecure ||
+	    /* the last will's topic and the default client id */
+	    strcmp(a->ha_entity_prefix, b->ha_entity_prefix) != 0 ||
+	    strcmp(a->ha_proxy_node_id, b->ha_proxy_node_id) != 0 ||
+	    strcmp(a->ha_proxy_unique_id, b->ha_proxy_unique_id) != 0;
+}
+
+/*
+ * What only a restart of tsun-cfgd can change keeps its running value;
+ * the names of those that differ go to buf, comma-separated.
+ */
 static void
-on_reload(int sig, void *arg)
+keep_fixed(struct tsun_conf *nc, const struct tsun_conf *oc, char *buf,
+    size_t len)
+{
+	struct {
+		const char	*name;
+		char		*nv;
+		const char	*ov;
+	} f[] = {
+		{ "control_socket", nc->control_socket, oc->control_socket },
+		{ "user", nc->user, oc->user },
+		{ "chroot", nc->chroot, oc->chroot }
+	};
+	size_t	 i;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if (strcmp(f[i].nv, f[i].ov) == 0)
+			continue;
+		if (buf[0] != '\0')
+			strlcat(buf, ", ", len);
+		strlcat(buf, f[i].name, len);
+		strlcpy(f[i].nv, f[i].ov, CONF_STR);
+	}
+}
+
+static void
+stop_cb(struct ev_timer *t, void *arg)
+{
+	struct worker	*w = arg;
+
+	if (w->pid != -1 && w->renew) {
+		log_warnx("%s did not stop in time: killing it", w->name);
+		kill(w->pid, SIGKILL);
+	}
+}
+
+/*
+ * Reload the file: 0 when it is in force, -1 when it was rejected and
+ * the running configuration stays.  What an administrator must know
+ * (errors with file:line, keys that need a restart) goes to out too.
+ */
+static int
+reload(FILE *out)
 {
 	struct tsun_conf	*nc;
 	struct listeners	 nl = TAILQ_HEAD_INITIALIZER(nl);
-	int			 i;
+	char			 fixed[64];
+	int			 i, renew_mqttd;
 
 	log_info("reloading %s", conffile);
-	if ((nc = parse_logged(conffile)) == NULL) {
+	if ((nc = parse_logged(conffile, out)) == NULL) {
 		log_warnx("%s has errors: keeping the running configuration",
 		    conffile);
-		return;
+		if (out != NULL)
+			fprintf(out, "%s has errors: keeping the running "
+			    "configuration\n", conffile);
+		return -1;
 	}
 	if (setup_listeners(&nl, nc, conf, &listeners) == -1) {
 		log_warnx("cannot bind the new listeners: keeping the "
 		    "running configuration");
+		if (out != NULL)
+			fprintf(out, "cannot bind the new listeners: keeping "
+			    "the running configuration\n");
 		/* what we took over goes back, what we bound goes */
 		while (!TAILQ_EMPTY(&nl)) {
 			struct listener *l = TAILQ_FIRST(&nl);
@@ -654,7 +742,7 @@ on_reload(int sig, void *arg)
 			}
 		}
 		conf_free(nc);
-		return;
+		return -1;
 	}
 	close_listeners(&listeners);
 	TAILQ_CONCAT(&listeners, &nl, entry);
@@ -664,6 +752,8 @@ on_reload(int sig, void *arg)
 		TAILQ_FOREACH(l, &listeners, entry)
 			l->taken = 0;
 	}
+	keep_fixed(nc, conf, fixed, sizeof(fixed));
+	renew_mqttd = mqtt_changed(conf, nc);
 	conf_free(conf);
 	conf = nc;
 	control_reconf(conf);
@@ -673,9 +763,40 @@ on_reload(int sig, void *arg)
 		conf_send_to(&workers[i].ib, conf, i == W_MQTTD);
 		if (i == W_PROXYD)
 			send_listeners(&workers[i]);
+		/*
+		 * tsun-mqttd reads the broker settings once: it stops (after
+		 * clearing what the new topics replace) and starts again with
+		 * them; tsun-proxyd sends the new one a full snapshot.
+		 */
+		if (i == W_MQTTD && renew_mqttd && !workers[i].renew) {
+			workers[i].renew = 1;
+			ipc_compose(&workers[i].ib, IMSG_SHUTDOWN, 0, -1,
+			    NULL, 0);
+			ev_timer_add(&workers[i].stop, KILL_WAIT_MS);
+		}
 		worker_flush(&workers[i]);
 	}
+	if (renew_mqttd)
+		log_info("MQTT settings changed: tsun-mqttd reconnects to the "
+		    "broker with them");
 	log_info("configuration reloaded");
+	if (fixed[0] != '\0')
+		log_warnx("restart tsun-cfgd to apply: %s", fixed);
+	if (out != NULL) {
+		fprintf(out, "configuration reloaded\n");
+		if (renew_mqttd)
+			fprintf(out, "MQTT settings changed: reconnecting to the "
+			    "broker\n");
+		if (fixed[0] != '\0')
+			fprintf(out, "restart to apply: %s\n", fixed);
+	}
+	return 0;
+}
+
+static void
+on_reload(int sig, void *arg)
+{
+	reload(NULL);
 }
 
 static void
@@ -800,10 +921,10 @@ cfgd_debug(const char *what)
 }
 #endif
 
-void
-cfgd_reload(void)
+int
+cfgd_reload(FILE *out)
 {
-	on_reload(SIGHUP, NULL);
+	return reload(out);
 }
 
 static void
@@ -911,6 +1032,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < 2; i++) {
 		ev_timer_init(&workers[i].restart, restart_cb, &workers[i]);
 		ev_timer_init(&workers[i].wd, watchdog_cb, &workers[i]);
+		ev_timer_init(&workers[i].stop, stop_cb, &workers[i]);
 		worker_start(&workers[i]);
 	}
 	control_reconf(conf);

@@ -109,8 +109,13 @@ client_command(struct ctl_client *c)
 		ev_timer_add(&c->timeout, 5000);
 		cfgd_status_request(c->line + 5);
 	} else if (strcmp(c->line, "reload") == 0) {
-		cfgd_reload();
-		client_write(c, "reload requested\nexit 0\n");
+		/* the outcome, with the errors as -n prints them */
+		if ((fp = open_memstream(&buf, &len)) == NULL)
+			goto fail;
+		fprintf(fp, "exit %d\n", cfgd_reload(fp) == 0 ? 0 : 1);
+		fclose(fp);
+		client_write(c, buf);
+		free(buf);
 		client_close(c);
 	} else if (strcmp(c->line, "log verbose") == 0) {
 		cfgd_set_verbose(2);
@@ -311,6 +316,26 @@ ctl_usage(void)
 	exit(2);
 }
 
+/* checked before the daemon is asked: a typo exits 2 with or without it */
+static int
+ctl_known(const char *cmd)
+{
+	static const char *const cmds[] = {
+		"show status\n", "show inverters\n", "show counters\n",
+		"reload\n", "log verbose\n", "log brief\n", NULL
+	};
+	const char *const	*p;
+
+	for (p = cmds; *p != NULL; p++)
+		if (strcmp(cmd, *p) == 0)
+			return 1;
+#ifdef TSUN_TEST_HOOKS
+	if (strncmp(cmd, "debug ", 6) == 0)
+		return 1;
+#endif
+	return 0;
+}
+
 int
 ctl_main(int argc, char *argv[])
 {
@@ -342,6 +367,11 @@ ctl_main(int argc, char *argv[])
 		strlcat(cmd, argv[i], sizeof(cmd));
 	}
 	strlcat(cmd, "\n", sizeof(cmd));
+	if (!ctl_known(cmd)) {
+		cmd[strcspn(cmd, "\n")] = '\0';
+		fprintf(stderr, "tsun-ctl: unknown command: %s\n", cmd);
+		ctl_usage();
+	}
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	strlcpy(sun.sun_path, path, sizeof(sun.sun_path));

@@ -20,7 +20,7 @@ void	cfgd_status(FILE *);
 int	cfgd_workers_up(void);
 void	cfgd_status_request(const char *);
 void	cfgd_set_verbose(int);
-void	cfgd_reload(void);
+int	cfgd_reload(FILE *);
 #ifdef TSUN_TEST_HOOKS
 int	cfgd_debug(const char *);
 #endif

@@ -442,17 +442,7 @@ apply_conf(struct tsun_conf *nc)
 		    mq_secs_to_midnight(time(NULL)) * 1000 + 500);
 		return;
 	}
-	/* broker settings take effect when tsun-mqttd restarts */
-	if (strcmp(old->mqtt_host, nc->mqtt_host) != 0 ||
-	    old->mqtt_port != nc->mqtt_port ||
-	    strcmp(old->mqtt_user, nc->mqtt_user) != 0 ||
-	    old->mqtt_tls != nc->mqtt_tls ||
-	    strcmp(old->tls_cafile, nc->tls_cafile) != 0 ||
-	    strcmp(old->tls_certfile, nc->tls_certfile) != 0 ||
-	    strcmp(old->tls_keyfile, nc->tls_keyfile) != 0 ||
-	    old->tls_insecure != nc->tls_insecure)
-		log_warnx("MQTT broker settings changed: restart tsun-cfgd "
-		    "to use them");
+	/* new broker settings: tsun-cfgd stops us and starts us with them */
 	explicit_bzero(nc->mqtt_passwd, sizeof(nc->mqtt_passwd));
 	mq_reconf(nc);
 	mconf = nc;

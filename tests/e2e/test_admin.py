@@ -46,5 +46,175 @@ def test_ipv6_bind_failure_is_a_warning(build):
     s6.close()
 
 
+# ----------------------------------------------------------------------
+# reload
+
+class PasswdBroker(lib.Broker):
+    """mosquitto with two listeners: port wants user tsun and a password
+    (mosquitto_passwd), watch_port lets the test in anonymously."""
+
+    def __init__(self, password):
+        self.port, self.watch_port = lib.free_ports(2)
+        self.dir = lib.mktemp("tsun-e2e-mosq-")
+        os.chmod(self.dir, 0o755)
+        self.conf = os.path.join(self.dir, "mosquitto.conf")
+        self.logfile = os.path.join(self.dir, "mosquitto.log")
+        self.pwfile = os.path.join(self.dir, "passwd")
+        self.set_password(password)
+        with open(self.conf, "w") as f:
+            f.write("per_listener_settings true\n"
+                    "persistence false\n"
+                    "log_dest stderr\n"
+                    "log_type error\nlog_type warning\nlog_type notice\n"
+                    "log_type information\n"
+                    "listener %d 127.0.0.1\n"
+                    "allow_anonymous false\n"
+                    "password_file %s\n"
+                    "listener %d 127.0.0.1\n"
+                    "allow_anonymous true\n"
+                    % (self.port, self.pwfile, self.watch_port))
+        self.proc = None
+        self.start()
+
+    def set_password(self, password):
+        r = subprocess.run(["mosquitto_passwd", "-c", "-b", self.pwfile,
+                            "tsun", password], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=10, universal_newlines=True)
+        check(r.returncode == 0, "mosquitto_passwd: %s" % r.stdout)
+        os.chmod(self.pwfile, 0o644)
+
+
+def passwd_config(d, password):
+    text = d.config_text()
+    old = 'mqtt { host = "127.0.0.1" port = %d keepalive = 10 }' % d.mqtt_port
+    check(old in text, "no mqtt block in %r" % text)
+    return text.replace(old, 'mqtt { host = "127.0.0.1" port = %d '
+                        'keepalive = 10 user = "tsun" passwd = "%s" }'
+                        % (d.mqtt_port, password))
+
+
+def proxy_online(port):
+    m = lib.retained(port, "tsun/proxy/status", 1)
+    return m is not None and m.text() == "online"
+
+
+@lib.timeout(60)
+def test_reload_applies_mqtt_password(build):
+    b = PasswdBroker("old-secret")
+    d = lib.Daemon(build, b.port, start=False)
+    d.write_config(passwd_config(d, "old-secret"))
+    os.chmod(d.conf, 0o600)
+    d.start()
+    lib.wait_until(lambda: proxy_online(b.watch_port), 10,
+                   what="the proxy online with the old password")
+    cfgd = d.pid
+    # the broker's password is rotated and it restarts (the retained
+    # status goes with it): the old password is refused from now on
+    b.set_password("new-secret")
+    b.stop()
+    since = d.log_size()
+    b.start()
+    d.wait_log(r"tsun-mqttd: MQTT broker refused the connection", 15,
+               since=since)
+    check(not proxy_online(b.watch_port), "online with the old password")
+    # the administrator changes mqtt.passwd and reloads
+    d.write_config(passwd_config(d, "new-secret"))
+    os.chmod(d.conf, 0o600)
+    r = d.ctl_run("reload")
+    log(r.stdout.strip())
+    check(r.returncode == 0, "tsun-ctl reload: exit %d: %s"
+          % (r.returncode, r.stdout))
+    check("configuration reloaded" in r.stdout,
+          "no 'configuration reloaded' in %r" % r.stdout)
+    # back online within a few seconds, not at the next back-off or crash
+    lib.wait_until(lambda: proxy_online(b.watch_port), 8,
+                   what="the proxy online with the new password")
+    check(d.pid == cfgd and d.proc.poll() is None,
+          "tsun-cfgd was restarted")
+    check("new-secret" not in d.log(), "the password is in the log")
+
+
+@lib.timeout(60)
+def test_ctl_reload_outcome(build):
+    b = lib.Broker()
+    d = lib.Daemon(build, b.port)
+    good = d.config_text()
+    # a broken file: the errors with file:line, exit 1, nothing changes
+    bad = good + "mqtt {\n port = 0\n}\n"
+    d.write_config(bad)
+    line = bad.count("\n", 0, bad.index("mqtt {\n port = 0")) + 1
+    r = d.ctl_run("reload")
+    log(r.stdout.strip())
+    check(r.returncode == 1, "tsun-ctl reload of a broken file: exit %d"
+          % r.returncode)
+    check("%s:%d: mqtt block given more than once" % (d.conf, line)
+          in r.stdout, "no '%s:%d: ...' error in %r"
+          % (d.conf, line, r.stdout))
+    check("keeping the running configuration" in r.stdout,
+          "no 'keeping the running configuration' in %r" % r.stdout)
+    check("configuration reloaded" not in r.stdout, "broken file reloaded")
+    # a syntax error, too
+    d.write_config(good + "no_such_key = 1\n")
+    r = d.ctl_run("reload")
+    check(r.returncode == 1 and re.search(re.escape(d.conf) +
+                                          r":\d+: no such option", r.stdout),
+          "tsun-ctl reload of a syntax error: exit %d: %r"
+          % (r.returncode, r.stdout))
+    # a good file: exit 0; what needs a restart is named
+    chroot2 = os.path.join(d.dir, "empty2")
+    os.mkdir(chroot2)
+    os.chmod(chroot2, 0o755)
+    d.write_config(good.replace('user = "nobody"', 'user = "daemon"')
+                   .replace('chroot = "%s"' % d.chroot,
+                            'chroot = "%s"' % chroot2))
+    since = d.log_size()
+    r = d.ctl_run("reload")
+    log(r.stdout.strip())
+    check(r.returncode == 0, "tsun-ctl reload of a good file: exit %d: %s"
+          % (r.returncode, r.stdout))
+    check("configuration reloaded" in r.stdout,
+          "no 'configuration reloaded' in %r" % r.stdout)
+    check("restart to apply: user, chroot" in r.stdout,
+          "no 'restart to apply: user, chroot' in %r" % r.stdout)
+    d.wait_log(r"restart tsun-cfgd to apply: user, chroot", 5, since=since)
+    # the workers still run as before
+    w = d.workers()
+    check(lib.proc_uids(w["proxyd"])[0] == 65534,
+          "tsun-proxyd changed its user on reload")
+    # the same file again: nothing left to restart for
+    r = d.ctl_run("reload")
+    check(r.returncode == 0 and "restart to apply: user, chroot"
+          in r.stdout, "second reload: %r" % r.stdout)
+
+
+def test_ctl_exit_codes(build):
+    ctl = os.path.join(build, "tsun-ctl")
+    sock = os.path.join(lib.mktemp(), "none.sock")
+
+    def run(*args):
+        return subprocess.run([ctl, "-s", sock] + list(args),
+                              stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=10, universal_newlines=True)
+    # no daemon: an unknown command or a usage error is still 2
+    for args in (("bogus",), ("show", "everything"), ("reload", "now")):
+        r = run(*args)
+        check(r.returncode == 2, "tsun-ctl %s without a daemon: exit %d, "
+              "expected 2" % (" ".join(args), r.returncode))
+        check("unknown command" in r.stderr, "no 'unknown command' in %r"
+              % r.stderr)
+    r = subprocess.run([ctl], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=10)
+    check(r.returncode == 2, "tsun-ctl without a command: exit %d"
+          % r.returncode)
+    # a known command without a daemon: 1
+    for args in (("show", "status"), ("reload",)):
+        r = run(*args)
+        check(r.returncode == 1, "tsun-ctl %s without a daemon: exit %d, "
+              "expected 1" % (" ".join(args), r.returncode))
+
+
 if __name__ == "__main__":
     lib.main(globals())
