@@ -1,9 +1,12 @@
 /*
- * The register table.  Home Assistant templates are copied verbatim from
- * the original's infos.py (upstream quirks included, e.g. the
- * bitwise_and(1..16) tests and the Input_Coefficient template testing for
- * Output_Coefficient); those for Country and the battery enums/bitfield
- * follow the same pattern with the lists of mqtt-homeassistant.md 2.4.
+ * The register table.  Home Assistant templates are those of the
+ * original's infos.py, except where it shows wrong values: the bit fields
+ * are named here and their templates built by mqttd with masks
+ * (0x0001 for bit0 ... 0x8000 for bit15, where the original tests the bit
+ * numbers 1..16), the Input_Coefficient template tests its own key, the
+ * designed power shows n/a for the signed -1 (0xffff) too.  Those for
+ * Country and the battery enums follow the pattern of the original with
+ * the lists of mqtt-homeassistant.md 2.4.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +14,29 @@
 
 #include "common/conf.h"
 #include "common/registers.h"
+
+/* the names of the bits of the bit fields, bit0 first (spec 2.4) */
+static const char *const inv_alarm_bits[16] = {
+	"HBridgeFault", "DriVoltageFault", "GFDI-Fault", "OverTemp",
+	"CommLose", "Bit6", "Bit7", "EEPROM-Fault", "NoUtility",
+	"VG_Offset", "Relais_Open", "Relais_Short",
+	"GridVoltOverRating", "GridVoltUnderRating",
+	"GridFreqOverRating", "GridFreqUnderRating",
+};
+static const char *const inv_fault_bits[16] = {
+	"PVOV-Fault (PV OverVolt)", "PVLV-Fault (PV LowVolt)",
+	"PV OI-Fault (PV OverCurrent)", "PV OFV-Fault",
+	"DC ShortCircuitFault", "Bit6", "Bit7", "Bit8", "Bit9",
+	"Bit10", "Bit11", "Bit12", "Bit13", "Bit14", "Bit15", "Bit16",
+};
+static const char *const batt_alarm_bits[16] = {
+	"PV1-OverVoltage", "PV2-OverVoltage", "EquipmentOverheating",
+	"EquipmentLowTemp", "BMS-CommFailed", "UnderVoltageProt",
+	"ChargingHighTemp", "ChargingLowTemp", "DischargeHighTemp",
+	"DischargeLowTemp", "BatterieOverVoltage",
+	"SingleCorePressureDifferenceIsTooLarge", "Bit-12", "Bit-13",
+	"Bit-14", "Bit-15",
+};
 
 static const struct reg_def reg_table[REG_MAX] = {
 	[REG_INVERTER_CNT] = {
@@ -235,7 +261,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 	},
 	[REG_POLLING_INTERVAL] = {
 		.name = "POLLING_INTERVAL", .group = "controller", .sub = NULL, .key = "Polling_Interval",
-		.kind = REGK_INT, .flags = 0, .unit = "s",
+		.kind = REGK_INT, .flags = REGF_IF_PRESENT, .unit = "s",
 		.ann = REGA_G3_OTHER | REGA_G3P_02B0, .ha_pv = 0, .ha_dev = "controller",
 		.ha_id = "polling_intval_", .ha_name = "Polling Interval",
 		.dev_cla = NULL, .stat_cla = NULL, .icon = "mdi:update", .ent_cat = "diagnostic",
@@ -282,7 +308,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.val_tpl = "\n"
 		    "{% if 'Max_Designed_Power' in value_json and\n"
 		    "      value_json['Max_Designed_Power'] != None %}\n"
-		    "  {% if value_json['Max_Designed_Power'] | int(0xffff) < 0x8000 %}\n"
+		    "  {% if 0 <= (value_json['Max_Designed_Power'] | int(-1)) < 0x8000 %}\n"
 		    "    {{value_json['Max_Designed_Power']|string() +' W'}}\n"
 		    "  {% else %}\n"
 		    "    n/a\n"
@@ -313,7 +339,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.ann = REGA_G3_0001 | REGA_G3P_02B0, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "input_coef_", .ha_name = "Input Coefficient",
 		.dev_cla = NULL, .stat_cla = NULL, .icon = "mdi:lightning-bolt", .ent_cat = "diagnostic",
-		.val_tpl = "{% if 'Output_Coefficient' in value_json and value_json['Input_Coefficient'] != None %}{{value_json['Input_Coefficient']|string() +' %'}}{% else %}{{ this.state }}{% endif %}"
+		.val_tpl = "{% if 'Input_Coefficient' in value_json and value_json['Input_Coefficient'] != None %}{{value_json['Input_Coefficient']|string() +' %'}}{% else %}{{ this.state }}{% endif %}"
 	},
 	[REG_OUTPUT_COEFFICIENT] = {
 		.name = "OUTPUT_COEFFICIENT", .group = "inverter", .sub = NULL, .key = "Output_Coefficient",
@@ -457,67 +483,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.ann = REGA_G3_0001 | REGA_G3_0000 | REGA_G3P_02B0, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "inv_alarm_", .ha_name = "Inverter Alarm",
 		.dev_cla = NULL, .stat_cla = NULL, .icon = "mdi:alarm-light", .ent_cat = NULL,
-		.val_tpl = "\n"
-		    "{% if 'Inverter_Alarm' in value_json and\n"
-		    "      value_json['Inverter_Alarm'] != None %}\n"
-		    "  {% set val_int = value_json['Inverter_Alarm'] | int %}\n"
-		    "  {% if val_int == 0 %}\n"
-		    "    {% set result = 'noAlarm'%}\n"
-		    "  {%else%}\n"
-		    "    {% set result = '' %}\n"
-		    "    {% if val_int | bitwise_and(1)%}\n"
-		    "        {% set result = result + 'HBridgeFault, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(2)%}\n"
-		    "        {% set result = result + 'DriVoltageFault, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(3)%}\n"
-		    "        {% set result = result + 'GFDI-Fault, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(4)%}\n"
-		    "        {% set result = result + 'OverTemp, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(5)%}\n"
-		    "        {% set result = result + 'CommLose, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(6)%}\n"
-		    "        {% set result = result + 'Bit6, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(7)%}\n"
-		    "        {% set result = result + 'Bit7, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(8)%}\n"
-		    "        {% set result = result + 'EEPROM-Fault, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(9)%}\n"
-		    "        {% set result = result + 'NoUtility, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(10)%}\n"
-		    "        {% set result = result + 'VG_Offset, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(11)%}\n"
-		    "        {% set result = result + 'Relais_Open, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(12)%}\n"
-		    "        {% set result = result + 'Relais_Short, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(13)%}\n"
-		    "        {% set result = result + 'GridVoltOverRating, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(14)%}\n"
-		    "        {% set result = result + 'GridVoltUnderRating, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(15)%}\n"
-		    "        {% set result = result + 'GridFreqOverRating, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(16)%}\n"
-		    "        {% set result = result + 'GridFreqUnderRating, '%}\n"
-		    "    {% endif %}\n"
-		    "  {% endif %}\n"
-		    "  {{ result }}\n"
-		    "{% else %}\n"
-		    "  {{ this.state }}\n"
-		    "{% endif %}\n"
+		.bits = inv_alarm_bits, .bits_zero = "noAlarm"
 	},
 	[REG_EVENT_FAULT] = {
 		.name = "EVENT_FAULT", .group = "events", .sub = NULL, .key = "Inverter_Fault",
@@ -525,56 +491,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.ann = REGA_G3_0001 | REGA_G3_0000 | REGA_G3P_02B0, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "inv_fault_", .ha_name = "Inverter Fault",
 		.dev_cla = NULL, .stat_cla = NULL, .icon = "mdi:alarm-light", .ent_cat = NULL,
-		.val_tpl = "\n"
-		    "{% if 'Inverter_Fault' in value_json and\n"
-		    "      value_json['Inverter_Fault'] != None %}\n"
-		    "  {% set val_int = value_json['Inverter_Fault'] | int %}\n"
-		    "  {% if val_int == 0 %}\n"
-		    "    {% set result = 'noFault'%}\n"
-		    "  {%else%}\n"
-		    "    {% set result = '' %}\n"
-		    "    {% if val_int | bitwise_and(1)%}\n"
-		    "        {% set result = result + 'PVOV-Fault (PV OverVolt), '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(2)%}\n"
-		    "        {% set result = result + 'PVLV-Fault (PV LowVolt), '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(3)%}\n"
-		    "        {% set result = result + 'PV OI-Fault (PV OverCurrent), '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(4)%}\n"
-		    "        {% set result = result + 'PV OFV-Fault, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(5)%}\n"
-		    "        {% set result = result + 'DC ShortCircuitFault, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(6)%}{% set result = result + 'Bit6, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(7)%}{% set result = result + 'Bit7, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(8)%}{% set result = result + 'Bit8, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(9)%}{% set result = result + 'Bit9, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(10)%}{% set result = result + 'Bit10, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(11)%}{% set result = result + 'Bit11, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(12)%}{% set result = result + 'Bit12, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(13)%}{% set result = result + 'Bit13, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(14)%}{% set result = result + 'Bit14, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(15)%}{% set result = result + 'Bit15, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(16)%}{% set result = result + 'Bit16, '%}\n"
-		    "    {% endif %}\n"
-		    "  {% endif %}\n"
-		    "  {{ result }}\n"
-		    "{% else %}\n"
-		    "  {{ this.state }}\n"
-		    "{% endif %}\n"
+		.bits = inv_fault_bits, .bits_zero = "noFault"
 	},
 	[REG_EVENT_BF1] = {
 		.name = "EVENT_BF1", .group = "events", .sub = NULL, .key = "Inverter_Bitfield_1",
@@ -1304,7 +1221,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.name = "BATT_VOLT", .group = "batterie", .sub = "batt", .key = "Voltage",
 		.kind = REGK_FLOAT, .flags = 0, .unit = "V",
 		.ann = REGA_G3P_3026, .ha_pv = 0, .ha_dev = "batterie",
-		.ha_id = "volt_bat_", .ha_name = "Batterie Voltage",
+		.ha_id = "volt_bat_", .ha_name = "Voltage",
 		.dev_cla = "voltage", .stat_cla = "measurement", .icon = "mdi:gauge", .ent_cat = "diagnostic",
 		.val_tpl = "{{ (value_json['batt']['Voltage'] | float)}}"
 	},
@@ -1312,7 +1229,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.name = "BATT_CUR", .group = "batterie", .sub = "batt", .key = "Current",
 		.kind = REGK_FLOAT, .flags = 0, .unit = "A",
 		.ann = REGA_G3P_3026, .ha_pv = 0, .ha_dev = "batterie",
-		.ha_id = "cur_bat_", .ha_name = "Batterie Current",
+		.ha_id = "cur_bat_", .ha_name = "Current",
 		.dev_cla = "current", .stat_cla = "measurement", .icon = "mdi:gauge", .ent_cat = "diagnostic",
 		.val_tpl = "{{ (value_json['batt']['Current'] | float)}}"
 	},
@@ -1338,7 +1255,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.ann = REGA_G3P_3026, .ha_pv = 0, .ha_dev = "batterie",
 		.ha_id = "volt_cell2_", .ha_name = "Cell-02 Voltage",
 		.dev_cla = "voltage", .stat_cla = "measurement", .icon = "mdi:gauge", .ent_cat = "diagnostic",
-		.val_tpl = "{{ (value_json['cell']['Volt4'] | float)}}"
+		.val_tpl = "{{ (value_json['cell']['Volt2'] | float)}}"
 	},
 	[REG_BATT_CELL3_VOLT] = {
 		.name = "BATT_CELL3_VOLT", .group = "batterie", .sub = "cell", .key = "Volt3",
@@ -1346,7 +1263,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.ann = REGA_G3P_3026, .ha_pv = 0, .ha_dev = "batterie",
 		.ha_id = "volt_cell3_", .ha_name = "Cell-03 Voltage",
 		.dev_cla = "voltage", .stat_cla = "measurement", .icon = "mdi:gauge", .ent_cat = "diagnostic",
-		.val_tpl = "{{ (value_json['cell']['Volt2'] | float)}}"
+		.val_tpl = "{{ (value_json['cell']['Volt3'] | float)}}"
 	},
 	[REG_BATT_CELL4_VOLT] = {
 		.name = "BATT_CELL4_VOLT", .group = "batterie", .sub = "cell", .key = "Volt4",
@@ -1354,7 +1271,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.ann = REGA_G3P_3026, .ha_pv = 0, .ha_dev = "batterie",
 		.ha_id = "volt_cell4_", .ha_name = "Cell-04 Voltage",
 		.dev_cla = "voltage", .stat_cla = "measurement", .icon = "mdi:gauge", .ent_cat = "diagnostic",
-		.val_tpl = "{{ (value_json['cell']['Volt3'] | float)}}"
+		.val_tpl = "{{ (value_json['cell']['Volt4'] | float)}}"
 	},
 	[REG_BATT_CELL5_VOLT] = {
 		.name = "BATT_CELL5_VOLT", .group = "batterie", .sub = "cell", .key = "Volt5",
@@ -1512,69 +1429,9 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.name = "BATT_ALARM", .group = "batterie", .sub = NULL, .key = "Batterie_Alarm",
 		.kind = REGK_INT, .flags = 0, .unit = "",
 		.ann = REGA_G3P_3026, .ha_pv = 0, .ha_dev = "batterie",
-		.ha_id = "batt_alarm_", .ha_name = "Batterie Alarm",
+		.ha_id = "batt_alarm_", .ha_name = "Alarm",
 		.dev_cla = NULL, .stat_cla = NULL, .icon = "mdi:alarm-light", .ent_cat = NULL,
-		.val_tpl = "\n"
-		    "{% if 'Batterie_Alarm' in value_json and\n"
-		    "      value_json['Batterie_Alarm'] != None %}\n"
-		    "  {% set val_int = value_json['Batterie_Alarm'] | int %}\n"
-		    "  {% if val_int == 0 %}\n"
-		    "    {% set result = 'noAlarm'%}\n"
-		    "  {%else%}\n"
-		    "    {% set result = '' %}\n"
-		    "    {% if val_int | bitwise_and(1)%}\n"
-		    "        {% set result = result + 'PV1-OverVoltage, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(2)%}\n"
-		    "        {% set result = result + 'PV2-OverVoltage, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(3)%}\n"
-		    "        {% set result = result + 'EquipmentOverheating, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(4)%}\n"
-		    "        {% set result = result + 'EquipmentLowTemp, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(5)%}\n"
-		    "        {% set result = result + 'BMS-CommFailed, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(6)%}\n"
-		    "        {% set result = result + 'UnderVoltageProt, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(7)%}\n"
-		    "        {% set result = result + 'ChargingHighTemp, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(8)%}\n"
-		    "        {% set result = result + 'ChargingLowTemp, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(9)%}\n"
-		    "        {% set result = result + 'DischargeHighTemp, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(10)%}\n"
-		    "        {% set result = result + 'DischargeLowTemp, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(11)%}\n"
-		    "        {% set result = result + 'BatterieOverVoltage, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(12)%}\n"
-		    "        {% set result = result + 'SingleCorePressureDifferenceIsTooLarge, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(13)%}\n"
-		    "        {% set result = result + 'Bit-12, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(14)%}\n"
-		    "        {% set result = result + 'Bit-13, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(15)%}\n"
-		    "        {% set result = result + 'Bit-14, '%}\n"
-		    "    {% endif %}\n"
-		    "    {% if val_int | bitwise_and(16)%}\n"
-		    "        {% set result = result + 'Bit-15, '%}\n"
-		    "    {% endif %}\n"
-		    "  {% endif %}\n"
-		    "  {{ result }}\n"
-		    "{% else %}\n"
-		    "  {{ this.state }}\n"
-		    "{% endif %}\n"
+		.bits = batt_alarm_bits, .bits_zero = "noAlarm"
 	},
 	[REG_BATT_HW_VERS] = {
 		.name = "BATT_HW_VERS", .group = "batterie", .sub = NULL, .key = "Hardware_Version",
@@ -1596,7 +1453,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.name = "BATT_PWR", .group = "batterie", .sub = "batt", .key = "Power",
 		.kind = REGK_FLOAT, .flags = 0, .unit = "W",
 		.ann = REGA_G3P_3026, .ha_pv = 0, .ha_dev = "batterie",
-		.ha_id = "power_", .ha_name = "Batterie Power",
+		.ha_id = "power_", .ha_name = "Power",
 		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = NULL,
 		.val_tpl = "{{ (value_json['batt']['Power'] | int)}}"
 	},
@@ -1620,7 +1477,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.name = "BATT_STATUS", .group = "batterie", .sub = "batt", .key = "Batt_State",
 		.kind = REGK_INT, .flags = 0, .unit = "",
 		.ann = REGA_G3P_3026, .ha_pv = 0, .ha_dev = "batterie",
-		.ha_id = "status_batt_", .ha_name = "Batterie State",
+		.ha_id = "status_batt_", .ha_name = "State",
 		.dev_cla = NULL, .stat_cla = NULL, .icon = "mdi:power", .ent_cat = NULL,
 		.val_tpl = "{%set batt_state = ['Discharging', 'Static', 'Loading'] %}{{batt_state[value_json['batt']['Batt_State']|int(0)]|default(value_json['batt']['Batt_State'])}}"
 	},

@@ -3,8 +3,7 @@
  * publishes, with its place in the MQTT JSON and its Home Assistant
  * metadata.
  *
- * STATUS: the enum and struct reg_def are COMPLETE and fixed; the table
- * itself lives in common/registers.c (REG engineer).
+ * The table itself lives in common/registers.c.
  *
  * Names are REG_ + the original's Register enum names (infos.py).  Parsers
  * map protocol fields to these ids; mqttd builds the JSON groups and the
@@ -221,6 +220,7 @@ enum reg_id {
 #define REGF_COUNTER	0x10	/* proxy counter, 0 from start on */
 #define REGF_MODE_CNT	0x20	/* proxy counter added on first use, no HA */
 #define REGF_HA_DISABLED 0x40	/* marked disabled upstream, never emitted */
+#define REGF_IF_PRESENT	0x80	/* announced only once a value is known */
 
 /*
  * Announcement mask: which device maps (family and sensor list) the
@@ -262,6 +262,9 @@ struct reg_def {
 	const char	*fmt;		/* "| int" ... for the generated template */
 	const char	*val_tpl;	/* custom template verbatim, NULL: generate
 					   "{{value_json['<key>'] <fmt>}}" */
+	/* a bit field: the names of bit0..bit15, and what 0 shows */
+	const char *const *bits;
+	const char	*bits_zero;
 };
 
 const struct reg_def	*reg_get(enum reg_id);	/* NULL if out of range */

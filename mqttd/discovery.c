@@ -1,7 +1,10 @@
 /*
  * Home Assistant MQTT discovery, built from the register table alone:
  * the original's abbreviated keys, unique ids and device tree, plus our
- * additions (retained configs, availability, origin "tsun-proxy").
+ * additions (retained configs, availability, origin "tsun-proxy") and
+ * fixes: bit fields tested with masks, templates that keep the state
+ * when their key is missing, the configured area as the suggested area,
+ * no via_device that nothing announces.
  */
 #include <sys/types.h>
 
@@ -27,7 +30,8 @@ static const struct {
 } mode_cnt[] = {
 	{ REG_SERVER_MODE_CNT, "server_mode_cnt_", "Server Mode Connections" },
 	{ REG_CLIENT_MODE_CNT, "client_mode_cnt_", "Client Mode Connections" },
-	{ REG_PROXY_MODE_CNT, "proxy_mode_cnt_", "Proxy Mode Connections" },
+	/* not "Proxy ...": Home Assistant puts the device name in front */
+	{ REG_PROXY_MODE_CNT, "proxy_mode_cnt_", "Connections in Proxy Mode" },
 	{ REG_EMU_MODE_CNT, "emu_mode_cnt_", "Emulation Mode Connections" },
 };
 
@@ -42,13 +46,19 @@ struct ent {
 	const char		*ent_cat;
 	const char		*fmt;
 	const char		*val_tpl;
+	const char *const	*bits;
+	const char		*bits_zero;
 };
 
 static struct json	 dj;
+static char		 tplbuf[4096];
 
 static uint32_t	 sensor_list(const struct mq_dev *);
 static int	 ent_get(const struct mq_dev *, int, struct ent *);
 static int	 announced(const struct mq_dev *, const struct ent *, int);
+static int	 live(const struct mq_dev *, int, struct ent *);
+static int	 dev_live(const struct mq_dev *, const char *);
+static const char *value_tpl(const struct ent *);
 static void	 put_val(struct json *, const char *, const struct mq_dev *,
 		    int, const char *);
 static void	 dev_block(struct json *, const struct mq_dev *, const char *);
@@ -102,6 +112,8 @@ ent_get(const struct mq_dev *d, int reg, struct ent *e)
 		e->ent_cat = def->ent_cat;
 		e->fmt = def->fmt;
 		e->val_tpl = def->val_tpl;
+		e->bits = def->bits;
+		e->bits_zero = def->bits_zero;
 		return 0;
 	}
 	if ((def->flags & REGF_MODE_CNT) == 0)
@@ -135,7 +147,101 @@ announced(const struct mq_dev *d, const struct ent *e, int reg)
 	if (strncmp(e->ha_dev, "input_pv", 8) == 0 && e->def->ha_pv >= 2 &&
 	    mq_disc_pv_count(d) < e->def->ha_pv)
 		return 0;
+	if ((e->def->flags & REGF_IF_PRESENT) && mq_val_get(d, reg) == NULL)
+		return 0;
 	return 1;
+}
+
+/* announced and not taken down (client mode) */
+static int
+live(const struct mq_dev *d, int reg, struct ent *e)
+{
+	if (ent_get(d, reg, e) == -1 || !announced(d, e, reg))
+		return 0;
+	return !(d->kind != DEV_GEN3 && d->kind != 0 && d->conf != NULL &&
+	    d->conf->client_mode && (e->def->flags & REGF_SERVER_ONLY));
+}
+
+/* does some entity of this device announce the HA device ha_dev? */
+static int
+dev_live(const struct mq_dev *d, const char *ha_dev)
+{
+	struct ent	e;
+	int		r;
+
+	for (r = 1; r < REG_MAX; r++)
+		if (live(d, r, &e) && strcmp(e.ha_dev, ha_dev) == 0)
+			return 1;
+	return 0;
+}
+
+/* "'K' in value_json", or with the nested object "'S' in ... and ..." */
+static void
+tpl_has(char *buf, size_t size, const struct reg_def *def)
+{
+	if (def->sub == NULL)
+		snprintf(buf, size, "'%s' in value_json", def->key);
+	else
+		snprintf(buf, size, "'%s' in value_json and '%s' in "
+		    "value_json['%s']", def->sub, def->key, def->sub);
+}
+
+static void
+tpl_ref(char *buf, size_t size, const struct reg_def *def)
+{
+	if (def->sub == NULL)
+		snprintf(buf, size, "value_json['%s']", def->key);
+	else
+		snprintf(buf, size, "value_json['%s']['%s']", def->sub,
+		    def->key);
+}
+
+/*
+ * The value template.  A bit field shows the names of its set bits, each
+ * tested with its mask.  Groups are published as they fill, so a key may
+ * be missing from a message: then a number renders empty (Home Assistant
+ * ignores an empty numeric state) and a text keeps its state, where the
+ * original's templates log an error or show a default.
+ */
+static const char *
+value_tpl(const struct ent *e)
+{
+	char		 has[256], ref[256], base[3072], b[512];
+	int		 i, numeric;
+
+	tpl_has(has, sizeof(has), e->def);
+	tpl_ref(ref, sizeof(ref), e->def);
+	if (e->bits != NULL) {
+		snprintf(tplbuf, sizeof(tplbuf), "{%% if %s and %s != None %%}"
+		    "{%% set val_int = %s | int %%}{%% if val_int == 0 %%}%s"
+		    "{%% else %%}{%% set result = '' %%}", has, ref, ref,
+		    e->bits_zero != NULL ? e->bits_zero : "");
+		for (i = 0; i < 16; i++) {
+			snprintf(b, sizeof(b), "{%% if val_int | bitwise_and("
+			    "0x%04x) %%}{%% set result = result + '%s, ' %%}"
+			    "{%% endif %%}", 1u << i, e->bits[i]);
+			strlcat(tplbuf, b, sizeof(tplbuf));
+		}
+		strlcat(tplbuf, "{{ result }}{% endif %}{% else %}"
+		    "{{ this.state }}{% endif %}", sizeof(tplbuf));
+		return tplbuf;
+	}
+	if (e->val_tpl != NULL)
+		strlcpy(base, e->val_tpl, sizeof(base));
+	else
+		snprintf(base, sizeof(base), "{{value_json['%s'] %s}}",
+		    e->def->key, e->fmt != NULL ? e->fmt : "| string");
+	/* the original's own guard */
+	snprintf(b, sizeof(b), "'%s' in value_json", e->def->key);
+	if (strstr(base, b) != NULL)
+		return strlcpy(tplbuf, base, sizeof(tplbuf)) < sizeof(tplbuf) ?
+		    tplbuf : NULL;
+	numeric = e->stat_cla != NULL || e->dev_cla != NULL;
+	if (snprintf(tplbuf, sizeof(tplbuf), "{%% if %s %%}%s%s{%% endif %%}",
+	    has, base, numeric ? "" : "{% else %}{{ this.state }}") >=
+	    (int)sizeof(tplbuf))
+		return NULL;
+	return tplbuf;
 }
 
 static int
@@ -226,30 +332,31 @@ dev_block(struct json *j, const struct mq_dev *d, const char *ha_dev)
 		json_obj_close(j);
 		return;
 	}
+	/* the parent, or the next one up that is announced (MX3000D) */
 	if (strcmp(ha_dev, "controller") == 0) {
 		name = "Controller";
 		via = "proxy";
 	} else if (strcmp(ha_dev, "inverter") == 0) {
 		name = "Micro Inverter";
-		snprintf(viab, sizeof(viab), "controller_%s", snr);
-		via = viab;
+		via = "controller";
 	} else if (strcmp(ha_dev, "batterie") == 0) {
 		name = "Batterie";
-		snprintf(viab, sizeof(viab), "controller_%s", snr);
-		via = viab;
+		via = "controller";
 	} else if (sscanf(ha_dev, "input_pv%d", &n) == 1 && n >= 1 &&
 	    n <= MAX_PV) {
 		name = NULL;
-		snprintf(viab, sizeof(viab), "inverter_%s", snr);
-		via = viab;
+		via = dev_live(d, "inverter") ? "inverter" : "controller";
 	} else if (sscanf(ha_dev, "bat_inp_pv%d", &n) == 1 && n >= 1 &&
 	    n <= MAX_PV) {
 		name = NULL;
-		snprintf(viab, sizeof(viab), "batterie_%s", snr);
-		via = viab;
+		via = dev_live(d, "batterie") ? "batterie" : "controller";
 	} else {
 		name = ha_dev;
 		n = 0;
+	}
+	if (via != NULL && strcmp(via, "proxy") != 0) {
+		snprintf(viab, sizeof(viab), "%s_%s", via, snr);
+		via = viab;
 	}
 	if (name == NULL)
 		snprintf(nm, sizeof(nm), "Module PV%d", n);
@@ -262,7 +369,9 @@ dev_block(struct json *j, const struct mq_dev *d, const char *ha_dev)
 
 	json_obj_open(j, "dev");
 	json_str(j, "name", nm);
-	json_str(j, "sa", nm);
+	/* the area itself: all devices of an inverter land in one area */
+	if (*area != '\0')
+		json_str(j, "sa", area);
 	if (via != NULL)
 		json_str(j, "via_device", via);
 	if (strcmp(ha_dev, "controller") == 0) {
@@ -305,7 +414,8 @@ mq_disc_entity(const struct mq_dev *d, int reg, char *topic, size_t tsize,
     const char **payload, size_t *lenp)
 {
 	struct ent	 e;
-	char		 b[MQ_TOPIC_MAX], snr[32], tpl[256];
+	char		 b[MQ_TOPIC_MAX], snr[32];
+	const char	*tpl;
 	int		 energy;
 
 	if (ent_get(d, reg, &e) == -1 || !announced(d, &e, reg))
@@ -337,13 +447,9 @@ mq_disc_entity(const struct mq_dev *d, int reg, char *topic, size_t tsize,
 		json_null(&dj, "stat_cla");
 	snprintf(b, sizeof(b), "%s%s", e.id, snr);
 	json_str(&dj, "uniq_id", b);
-	if (e.val_tpl != NULL)
-		json_str(&dj, "val_tpl", e.val_tpl);
-	else {
-		snprintf(tpl, sizeof(tpl), "{{value_json['%s'] %s}}",
-		    e.def->key, e.fmt != NULL ? e.fmt : "| string");
-		json_str(&dj, "val_tpl", tpl);
-	}
+	if ((tpl = value_tpl(&e)) == NULL)
+		return -1;
+	json_str(&dj, "val_tpl", tpl);
 	/* the original sends a unit only with a state class */
 	if (e.stat_cla != NULL)
 		json_str(&dj, "unit_of_meas",
@@ -441,8 +547,8 @@ mq_disc_hash(const struct mq_dev *d)
 	    REG_COLLECTOR_FW_VERSION, REG_COLLECTOR_SNR, REG_MAC_ADDR,
 	    REG_EQUIPMENT_MODEL, REG_MANUFACTURER, REG_VERSION,
 	    REG_SERIAL_NUMBER, REG_BATT_HW_VERS, REG_BATT_SW_VERS,
-	    REG_SENSOR_LIST, REG_NO_INPUTS };
-#define NHREGS	11	/* hashed as they are; then the two above */
+	    REG_POLLING_INTERVAL, REG_SENSOR_LIST, REG_NO_INPUTS };
+#define NHREGS	12	/* hashed as they are; then the two above */
 #define NREGS	(int)(sizeof(regs) / sizeof(regs[0]))
 	static int8_t		 slot[REG_MAX];
 	static int		 init;

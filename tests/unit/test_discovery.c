@@ -2,7 +2,11 @@
  * mqttd/discovery.c: discovery payloads against the exact strings of the
  * vectors test_build_ha_conf1..5 (gen3.json) and the spec's examples.
  * Both sides are parsed and compared as ordered objects, after removing
- * our additions (avty, avty_mode, origin name "tsun-proxy" for "proxy").
+ * our additions (avty, avty_mode, origin name "tsun-proxy" for "proxy")
+ * and with our deliberate differences (issue 10): the suggested area is
+ * the configured area itself (none if none is configured) where the
+ * original suggests "<device name>"; a template is wrapped in a test for
+ * its key.
  */
 #include <check.h>
 #include <stdio.h>
@@ -27,6 +31,7 @@ static size_t		 npubs, cappubs;
 static struct tsun_conf	*conf;
 static struct conf_device *cdev;
 static struct batch	*bt;
+static const char	*cur_area;
 
 static void
 pub_cb(const char *topic, const void *p, size_t len, int retain, void *arg)
@@ -110,6 +115,7 @@ static void
 start(const char *area, const char *proxy_uid)
 {
 	conf = conf_new();
+	cur_area = area;
 	strlcpy(conf->ha_proxy_unique_id, proxy_uid,
 	    sizeof(conf->ha_proxy_unique_id));
 	cdev = add_dev(conf, DEV_GEN3, "123", 0, "garagendach", area);
@@ -175,8 +181,52 @@ feed_mac(const char *mac)
 static int
 skipped(const char *path, const char *key)
 {
+	if (strcmp(path, "/dev") == 0 && strcmp(key, "sa") == 0)
+		return 1;	/* check_sa() */
 	return *path == '\0' && (strcmp(key, "avty") == 0 ||
 	    strcmp(key, "avty_mode") == 0);
+}
+
+/* ours: "{% if <key test> %}<the original's>[{% else %}...]{% endif %}" */
+static int
+same_tpl(const char *want, const char *got)
+{
+	static const char	*tails[] = { "{% endif %}",
+	    "{% else %}{{ this.state }}{% endif %}" };
+	const char		*p;
+	char			 b[4096];
+	size_t			 i, n;
+
+	if (strcmp(want, got) == 0)
+		return 1;
+	if (strncmp(got, "{% if '", 7) != 0 ||
+	    (p = strstr(got, " %}")) == NULL)
+		return 0;
+	n = p + 3 - got;
+	if (strstr(got, " in value_json") > p || n >= sizeof(b))
+		return 0;
+	for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		snprintf(b, sizeof(b), "%.*s%s%s", (int)n, got, want,
+		    tails[i]);
+		if (strcmp(b, got) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* the configured area itself, and none without one (the proxy: "Proxy") */
+static void
+check_sa(const struct tj *got)
+{
+	const struct tj	*dev = tj_get(got, "dev");
+	const char	*id = tj_str(tj_at(tj_get(dev, "ids"), 0));
+
+	if (strcmp(id, "proxy") == 0)
+		ck_assert_str_eq(tj_str(tj_get(dev, "sa")), "Proxy");
+	else if (*cur_area != '\0')
+		ck_assert_str_eq(tj_str(tj_get(dev, "sa")), cur_area);
+	else
+		ck_assert_ptr_null(tj_get(dev, "sa"));
 }
 
 static void
@@ -192,6 +242,10 @@ same(const struct tj *want, const struct tj *got, const char *path)
 	switch (want->type) {
 	case TJ_OBJ:
 		for (i = 0, k = 0; i < tj_len(want); i++, k++) {
+			if (skipped(path, tj_key(want, i))) {
+				k--;
+				continue;
+			}
 			while (k < tj_len(got) && skipped(path, tj_key(got, k)))
 				k++;
 			ck_assert_msg(k < tj_len(got), "%s: no key %s", path,
@@ -220,8 +274,12 @@ same(const struct tj *want, const struct tj *got, const char *path)
 		if ((strcmp(path, "/o/name") == 0 ||
 		    strcmp(path, "/dev/mdl") == 0) && strcmp(w, "proxy") == 0)
 			w = "tsun-proxy";
-		ck_assert_msg(strcmp(w, g) == 0, "%s: \"%s\", want \"%s\"",
-		    path, g, w);
+		if (strcmp(path, "/val_tpl") == 0)
+			ck_assert_msg(same_tpl(w, g), "%s: \"%s\", want \"%s\"",
+			    path, g, w);
+		else
+			ck_assert_msg(strcmp(w, g) == 0,
+			    "%s: \"%s\", want \"%s\"", path, g, w);
 		break;
 	case TJ_NUM:
 		ck_assert_str_eq(tj_raw(got), tj_raw(want));
@@ -264,6 +322,7 @@ check_vector(const char *name, const char *only_key)
 		got = tj_parse(p->payload, p->len);
 		ck_assert_msg(got != NULL, "bad JSON: %s", p->payload);
 		same(want, got, "");
+		check_sa(got);
 
 		/* our additions */
 		uid = tj_str(tj_get(got, "uniq_id"));
@@ -404,7 +463,9 @@ START_TEST(test_spec_collect_interval)
 	t = tj_parse(p->payload, p->len);
 	ck_assert_ptr_nonnull(t);
 	ck_assert_str_eq(tj_str(tj_get(t, "val_tpl")),
-	    "{{value_json['Collect_Interval'] | string + \" min\"}}");
+	    "{% if 'Collect_Interval' in value_json %}"
+	    "{{value_json['Collect_Interval'] | string + \" min\"}}"
+	    "{% else %}{{ this.state }}{% endif %}");
 	ck_assert_str_eq(tj_str(tj_get(t, "ic")), "mdi:update");
 	ck_assert_str_eq(tj_str(tj_get(t, "ent_cat")), "diagnostic");
 	ck_assert_ptr_null(tj_get(t, "unit_of_meas"));
@@ -438,7 +499,8 @@ START_TEST(test_gen3plus_ids)
 	batch_add_int(bt, REG_NO_INPUTS, 1, 2);
 	batch_add_float(bt, REG_OUTPUT_POWER, 1, 165.8);
 	send_batch();
-	ck_assert_uint_eq(count_entities("homeassistant/sensor/inv_2/"), 33);
+	/* the 33 of the original without Polling Interval: no polling here */
+	ck_assert_uint_eq(count_entities("homeassistant/sensor/inv_2/"), 32);
 	p = last_on(op);
 	ck_assert_ptr_nonnull(p);
 	t = tj_parse(p->payload, p->len);
@@ -525,6 +587,71 @@ START_TEST(test_resend_rules)
 }
 END_TEST
 
+/* issue 10: what Home Assistant would show wrong with the original's set */
+START_TEST(test_ha_fixes)
+{
+	struct pubmsg	*p;
+	struct tj	*t;
+	char		 b[256];
+	int		 i;
+	static const char *names[] = { "HBridgeFault", "DriVoltageFault",
+	    "GFDI-Fault", "OverTemp", "CommLose", "Bit6", "Bit7",
+	    "EEPROM-Fault", "NoUtility", "VG_Offset", "Relais_Open",
+	    "Relais_Short", "GridVoltOverRating", "GridVoltUnderRating",
+	    "GridFreqOverRating", "GridFreqUnderRating" };
+
+	start("", "P170000000000001");
+	add_dev(conf, DEV_GEN3PLUS, "Y170000000000001", 2000000000, "inv_2",
+	    "");
+	add_dev(conf, DEV_GEN3PLUS, "Y170000000000002", 2000000001, "inv_mx",
+	    "");
+	mq_reconf(conf);
+	batch_begin(bt, DEV_GEN3PLUS, BATCH_CONNECT, "Y170000000000001",
+	    2000000000);
+	batch_add_str(bt, REG_SENSOR_LIST, 1, "02b0");
+	batch_add_int(bt, REG_NO_INPUTS, 1, 4);
+	send_batch();
+	/* masks, bit0 first */
+	p = last_on("homeassistant/sensor/inv_2/inv_alarm_2000000000/config");
+	ck_assert_ptr_nonnull(p);
+	t = tj_parse(p->payload, p->len);
+	for (i = 0; i < 16; i++) {
+		snprintf(b, sizeof(b), "bitwise_and(0x%04x) %%}{%% set result = "
+		    "result + '%s, ' %%}", 1u << i, names[i]);
+		ck_assert_msg(strstr(tj_str(tj_get(t, "val_tpl")), b) != NULL,
+		    "no %s", b);
+	}
+	tj_free(t);
+	/* Polling Interval only with polling */
+	ck_assert_ptr_null(last_on(
+	    "homeassistant/sensor/inv_2/polling_intval_2000000000/config"));
+	batch_begin(bt, DEV_GEN3PLUS, 0, "Y170000000000001", 2000000000);
+	batch_add_int(bt, REG_POLLING_INTERVAL, 1, 60);
+	send_batch();
+	ck_assert_ptr_nonnull(last_on(
+	    "homeassistant/sensor/inv_2/polling_intval_2000000000/config"));
+	/* the MX3000D has no inverter entities: its modules hang on the
+	   controller */
+	batch_begin(bt, DEV_GEN3PLUS, BATCH_CONNECT, "Y170000000000002",
+	    2000000001);
+	batch_add_str(bt, REG_SENSOR_LIST, 1, "1097");
+	send_batch();
+	p = last_on("homeassistant/sensor/inv_mx/power_pv1_2000000001/config");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(strstr(p->payload,
+	    "\"via_device\": \"controller_2000000001\""));
+	ck_assert_ptr_null(strstr(p->payload, "\"sa\""));
+	ck_assert_ptr_null(last_on(
+	    "homeassistant/sensor/inv_mx/out_power_2000000001/config"));
+	/* no entity name starts with its device's name */
+	p = last_on("homeassistant/sensor/proxy/"
+	    "proxy_mode_cnt_P170000000000001/config");
+	ck_assert_ptr_nonnull(strstr(p->payload,
+	    "\"name\": \"Connections in Proxy Mode\""));
+	teardown();
+}
+END_TEST
+
 static Suite *
 discovery_suite(void)
 {
@@ -540,6 +667,7 @@ discovery_suite(void)
 	tcase_add_test(tc, test_gen3plus_ids);
 	tcase_add_test(tc, test_dc1000_count);
 	tcase_add_test(tc, test_resend_rules);
+	tcase_add_test(tc, test_ha_fixes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -110,8 +110,9 @@ START_TEST(test_ha_rows)
 		ck_assert_msg(d->ha_id != NULL &&
 		    d->ha_id[strlen(d->ha_id) - 1] == '_',
 		    "%s: bad unique id prefix", d->name);
-		ck_assert_msg((d->fmt == NULL) != (d->val_tpl == NULL),
-		    "%s: needs exactly one of fmt and val_tpl", d->name);
+		ck_assert_msg((d->fmt != NULL) + (d->val_tpl != NULL) +
+		    (d->bits != NULL) == 1,
+		    "%s: needs exactly one of fmt, val_tpl and bits", d->name);
 		if (d->val_tpl != NULL)
 			ck_assert_msg(strstr(d->val_tpl, "value_json[") != NULL,
 			    "%s: template reads no value", d->name);
@@ -253,21 +254,20 @@ START_TEST(test_custom_templates)
 		{ REG_INVERTER_STATUS, "'Off-grid'" },
 		{ REG_WORK_MODE, "'DTU-Mode'" },
 		{ REG_PROD_COMPL_TYPE, "'South Afrika', 'UK'" },
-		{ REG_EVENT_ALARM, "'GridFreqUnderRating, '" },
-		{ REG_EVENT_FAULT, "'DC ShortCircuitFault, '" },
 		{ REG_RATED_POWER, "+' W'" },
-		{ REG_MAX_DESIGNED_POWER, "< 0x8000" },
-		/* upstream quirk kept: tests the other key */
-		{ REG_INPUT_COEFFICIENT, "'Output_Coefficient' in value_json" },
+		/* the original shows the signed -1 (0xffff) as "-1 W" */
+		{ REG_MAX_DESIGNED_POWER, "0 <= (value_json['Max_Designed_Power'] | int(-1)) < 0x8000" },
+		/* the original tests Output_Coefficient here */
+		{ REG_INPUT_COEFFICIENT, "'Input_Coefficient' in value_json" },
 		{ REG_OUTPUT_COEFFICIENT, "+' %'" },
 		{ REG_BATT_PV2_STATUS, "['pv2']['MPPT-Status']" },
 		{ REG_BATT_OUT_STATUS, "['Standby', 'On', 'Off']" },
 		{ REG_BATT_PWR_SUPL_STATE, "'Power-Supply'" },
 		{ REG_BATT_STATUS, "['Discharging', 'Static', 'Loading']" },
-		{ REG_BATT_ALARM, "'SingleCorePressureDifferenceIsTooLarge, '" },
-		/* upstream mix-up kept: cell 2 shows Volt4 */
-		{ REG_BATT_CELL2_VOLT, "['cell']['Volt4']" },
-		{ REG_BATT_CELL3_VOLT, "['cell']['Volt2']" },
+		/* the original shows Volt4 for cell 2, Volt2 for 3, Volt3 for 4 */
+		{ REG_BATT_CELL2_VOLT, "['cell']['Volt2']" },
+		{ REG_BATT_CELL3_VOLT, "['cell']['Volt3']" },
+		{ REG_BATT_CELL4_VOLT, "['cell']['Volt4']" },
 		{ REG_BATT_CELL5_VOLT, "['cell']['Volt5']" },
 	};
 	size_t	k;
@@ -289,6 +289,66 @@ START_TEST(test_custom_templates)
 	ck_assert_str_eq(reg_get(REG_COLLECT_INTERVAL)->fmt,
 	    "| string + \" min\"");
 	ck_assert_str_eq(reg_get(REG_INVERTER_TEMP)->unit, "\302\260C");
+}
+END_TEST
+
+/* the bit fields: 16 names each, in bit order (spec 2.4) */
+START_TEST(test_bit_names)
+{
+	static const struct { enum reg_id id; int bit; const char *name; }
+	    t[] = {
+		{ REG_EVENT_ALARM, 0, "HBridgeFault" },
+		{ REG_EVENT_ALARM, 8, "NoUtility" },
+		{ REG_EVENT_ALARM, 15, "GridFreqUnderRating" },
+		{ REG_EVENT_FAULT, 4, "DC ShortCircuitFault" },
+		{ REG_EVENT_FAULT, 15, "Bit16" },
+		{ REG_BATT_ALARM, 11, "SingleCorePressureDifferenceIsTooLarge" },
+		{ REG_BATT_ALARM, 12, "Bit-12" },
+	};
+	const struct reg_def	*d;
+	size_t			 k;
+	int			 i, b, n = 0;
+
+	for (k = 0; k < sizeof(t) / sizeof(t[0]); k++)
+		ck_assert_str_eq(reg_get(t[k].id)->bits[t[k].bit], t[k].name);
+	for (i = REG_NONE + 1; i < REG_MAX; i++) {
+		d = reg_get(i);
+		if (d->bits == NULL)
+			continue;
+		n++;
+		ck_assert_ptr_nonnull(d->bits_zero);
+		for (b = 0; b < 16; b++)
+			ck_assert_msg(d->bits[b] != NULL && *d->bits[b] != '\0' &&
+			    strpbrk(d->bits[b], "'\"{}%\\") == NULL,
+			    "%s: bit %d name", d->name, b);
+	}
+	ck_assert_int_eq(n, 3);
+	ck_assert_str_eq(reg_get(REG_EVENT_FAULT)->bits_zero, "noFault");
+}
+END_TEST
+
+/* a custom template reads the value of its own row, nothing else */
+START_TEST(test_templates_read_own_key)
+{
+	const struct reg_def	*d;
+	const char		*p;
+	char			 own[128];
+	int			 i;
+
+	for (i = REG_NONE + 1; i < REG_MAX; i++) {
+		d = reg_get(i);
+		if (d->val_tpl == NULL)
+			continue;
+		if (d->sub != NULL)
+			snprintf(own, sizeof(own), "value_json['%s']['%s']",
+			    d->sub, d->key);
+		else
+			snprintf(own, sizeof(own), "value_json['%s']", d->key);
+		for (p = d->val_tpl; (p = strstr(p, "value_json[")) != NULL;
+		    p++)
+			ck_assert_msg(strncmp(p, own, strlen(own)) == 0,
+			    "%s: template reads %.40s", d->name, p);
+	}
 }
 END_TEST
 
@@ -468,6 +528,8 @@ main(void)
 	tcase_add_test(tc, test_proxy_counters);
 	tcase_add_test(tc, test_flags);
 	tcase_add_test(tc, test_custom_templates);
+	tcase_add_test(tc, test_bit_names);
+	tcase_add_test(tc, test_templates_read_own_key);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("vectors");
 	tcase_add_test(tc, test_build_ha_conf1);
