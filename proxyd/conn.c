@@ -72,6 +72,9 @@ struct conn {
 	int		 polling;
 	int		 identified;
 	int		 unknown;	/* admitted by allow_all */
+	int		 replaced;	/* a newer connection owns the serial */
+	int		 switch_warned;	/* a frame of another serial logged */
+	uint32_t	 monitor_sn;	/* GEN3PLUS: what it identified with */
 	char		 serial[SERIAL_LEN + 1];
 	const struct conf_device *dc;
 	struct vdb_dev	*vd;
@@ -135,8 +138,23 @@ conn_is_client(const struct conn *c)
 static void
 set_idle(struct conn *c)
 {
+	time_t	 now;
 	int	 s;
 
+	/*
+	 * A connection without an accepted serial goes at its deadline
+	 * however it trickles and whatever state its protocol reports
+	 * (a valid frame of an unknown serial is no identification).
+	 */
+	if (!c->identified && !c->client) {
+		now = time(NULL);
+		s = pconf->to_unidentified;
+		if (now < c->since)
+			c->since = now;
+		s = now - c->since >= s ? 0 : s - (int)(now - c->since);
+		ev_timer_add(&c->idle, (int64_t)s * 1000);
+		return;
+	}
 	switch (c->state) {
 	case PSTATE_INIT:
 		s = pconf->to_unidentified;
@@ -264,6 +282,25 @@ serial_ok(const char *s)
 	return i == SERIAL_LEN;
 }
 
+/*
+ * One owner per serial: the newest identified connection.  Older ones
+ * (a reconnect while the stale connection is still open) are closed
+ * without taking the device offline.
+ */
+static void
+replace_older(struct conn *c)
+{
+	struct conn	*o, *next;
+
+	TAILQ_FOREACH_SAFE(o, &conns, entry, next) {
+		if (o == c || o->closing || !o->identified ||
+		    o->proto != c->proto || strcmp(o->serial, c->serial) != 0)
+			continue;
+		o->replaced = 1;
+		conn_close(o, "replaced by a newer connection of the device");
+	}
+}
+
 static int
 io_accept(void *arg, const char *serial, uint32_t monitor_sn,
     const struct conf_device **dcp, struct vdb_dev **vdp)
@@ -274,9 +311,26 @@ io_accept(void *arg, const char *serial, uint32_t monitor_sn,
 	int			 kind;
 
 	if (c->identified) {
-		*dcp = c->dc;
-		*vdp = c->vd;
-		return 1;
+		if ((serial != NULL && strcmp(serial, c->serial) == 0) ||
+		    (serial == NULL && monitor_sn == c->monitor_sn)) {
+			*dcp = c->dc;
+			*vdp = c->vd;
+			return 1;
+		}
+		/* a connection keeps the device it identified itself with */
+		vdb_count(REG_UNKNOWN_SNR, 1);
+		if (!c->switch_warned) {
+			c->switch_warned = 1;
+			if (serial != NULL)
+				log_warnx("%s: frames of %s on the connection "
+				    "of %s dropped", c->name,
+				    serial_ok(serial) ? serial : "?", c->serial);
+			else
+				log_warnx("%s: frames of monitor SN %u on the "
+				    "connection of %s dropped", c->name,
+				    monitor_sn, c->serial);
+		}
+		return 0;
 	}
 	if (serial != NULL) {
 		if (serial_ok(serial))
@@ -311,7 +365,9 @@ io_accept(void *arg, const char *serial, uint32_t monitor_sn,
 	}
 	c->identified = 1;
 	c->dc = dc;
+	c->monitor_sn = monitor_sn;
 	strlcpy(c->serial, key, sizeof(c->serial));
+	replace_older(c);
 	c->vd = vdb_device(kind, key, dc ? dc->monitor_sn : monitor_sn);
 	vdb_set_online(c->vd, 1);
 	vdb_flush(vdb_proxy());
@@ -405,13 +461,15 @@ conn_close(struct conn *c, const char *why)
 	c->closing = 1;
 	if (why != NULL)	/* NULL: the caller said it */
 		log_info("%s: closed: %s", c->name, why);
-	if (c->g3 != NULL)
+	/* a replaced connection leaves the device to its new owner */
+	if (c->g3 != NULL && !c->replaced)
 		gen3_closed(c->g3);
-	else if (c->g3p != NULL)
+	else if (c->g3p != NULL && !c->replaced)
 		g3p_closed(c->g3p);
 	if (c->vd != NULL) {
 		vdb_flush(c->vd);
-		vdb_set_online(c->vd, 0);
+		if (!c->replaced)
+			vdb_set_online(c->vd, 0);
 	}
 	vdb_count(REG_INVERTER_CNT, -1);
 	vdb_count(c->client ? REG_CLIENT_MODE_CNT : REG_SERVER_MODE_CNT, -1);
@@ -595,7 +653,7 @@ conn_read(struct conn *c)
 		return;
 	}
 	/* a connection that never identifies itself goes, trickle or not */
-	if (c->state != PSTATE_INIT)
+	if (c->identified || c->client)
 		set_idle(c);
 }
 

@@ -1093,9 +1093,10 @@ link_input(struct g3p *g, struct g3p_link *l, const uint8_t *p, size_t len)
 		} else if (f[flen - 2] != g3p_checksum(f, flen))
 			vdb_count(REG_INVALID_MSG_FMT, 1);
 		else {
-			if (l == &g->dl && g->state == PSTATE_INIT)
-				set_state(g, PSTATE_RECEIVED);
 			if (snr_check(g, l, l->snr)) {
+				/* identified: an unknown serial is not */
+				if (l == &g->dl && g->state == PSTATE_INIT)
+					set_state(g, PSTATE_RECEIVED);
 				if (l == &g->dl)
 					dispatch_dev(g, f, flen);
 				else
