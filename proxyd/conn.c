@@ -26,6 +26,7 @@
 #include "common/ev.h"
 #include "common/ipc.h"
 #include "common/log.h"
+#include "proxyd/devstat.h"
 #include "proxyd/gen3.h"
 #include "proxyd/gen3plus.h"
 #include "proxyd/proto.h"
@@ -370,6 +371,7 @@ io_accept(void *arg, const char *serial, uint32_t monitor_sn,
 	replace_older(c);
 	c->vd = vdb_device(kind, key, dc ? dc->monitor_sn : monitor_sn);
 	vdb_set_online(c->vd, 1);
+	devstat_up(key, kind);
 	vdb_flush(vdb_proxy());
 	log_info("%s: device %s%s%s", c->name, key,
 	    dc && dc->node_id[0] ? " node " : "", dc ? dc->node_id : "");
@@ -471,6 +473,8 @@ conn_close(struct conn *c, const char *why)
 		if (!c->replaced)
 			vdb_set_online(c->vd, 0);
 	}
+	if (c->identified)
+		devstat_down(c->serial, c->last_data, cloud_dropped(c->cloud));
 	vdb_count(REG_INVERTER_CNT, -1);
 	vdb_count(c->client ? REG_CLIENT_MODE_CNT : REG_SERVER_MODE_CNT, -1);
 	/* a connection that never named a device causes no publish */
@@ -1019,9 +1023,59 @@ fmt_time(char *buf, size_t len, time_t t)
 	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+/* one row of show inverters: the device, and its newest connection */
+static void
+status_device(struct wbuf *w, const char *serial,
+    const struct conf_device *dc)
+{
+	struct conn	*c, *live = NULL;
+	struct devstat	*ds = devstat_find(serial);
+	char		 line[512], since[32], seen[32], last[32], nconn[16];
+	const char	*proto, *state;
+	time_t		 ld;
+	int		 kind;
+
+	TAILQ_FOREACH(c, &conns, entry)
+		if (!c->closing && c->identified &&
+		    strcmp(c->serial, serial) == 0)
+			live = c;
+	kind = dc != NULL ? (int)dc->kind : ds != NULL ? ds->kind : 0;
+	if (live != NULL)
+		proto = live->proto == DEV_GEN3 ? "gen3" : "gen3plus";
+	else
+		proto = kind == DEV_GEN3 ? "gen3" : "gen3plus";
+	if (live != NULL)
+		state = "connected";
+	else if (ds == NULL || ds->nconn == 0)
+		state = "never";
+	else
+		state = "offline";
+	ld = ds != NULL ? ds->last_data : 0;
+	if (live != NULL && live->last_data > ld)
+		ld = live->last_data;
+	fmt_time(since, sizeof(since), live != NULL ? live->since : 0);
+	if (live != NULL)
+		strlcpy(seen, "now", sizeof(seen));
+	else
+		fmt_time(seen, sizeof(seen), ds != NULL ? ds->last_seen : 0);
+	fmt_time(last, sizeof(last), ld);
+	snprintf(nconn, sizeof(nconn), "%lu",
+	    (unsigned long)(ds != NULL ? ds->nconn : 0));
+	snprintf(line, sizeof(line), "%-16s %-10s %-8s %-12s %-22s %-19s "
+	    "%-19s %-19s %5s %-10s %llu\n", serial,
+	    dc != NULL && dc->node_id[0] ? dc->node_id : "-", proto, state,
+	    live != NULL ? live->peer : "-", since, seen, last, nconn,
+	    live != NULL ? cloud_state(live->cloud) : "-",
+	    (unsigned long long)((ds != NULL ? ds->dropped : 0) +
+	    (live != NULL ? cloud_dropped(live->cloud) : 0)));
+	wbuf_add(w, line, strlen(line));
+}
+
 void
 conn_status(struct wbuf *w, const char *what)
 {
+	const struct conf_device *dc;
+	struct devstat	*ds;
 	struct conn	*c;
 	char		 line[512], since[32], last[32];
 	static const enum reg_id counters[] = {
@@ -1061,25 +1115,33 @@ conn_status(struct wbuf *w, const char *what)
 		wbuf_add(w, line, strlen(line));
 		return;
 	}
-	snprintf(line, sizeof(line), "%-16s %-10s %-8s %-22s %-19s %-19s "
-	    "%-10s %s\n", "SERIAL", "NODE", "PROTO", "PEER", "SINCE",
-	    "LAST DATA", "CLOUD", "DROPPED");
+	snprintf(line, sizeof(line), "%-16s %-10s %-8s %-12s %-22s %-19s "
+	    "%-19s %-19s %5s %-10s %s\n", "SERIAL", "NODE", "PROTO", "STATE",
+	    "PEER", "SINCE", "LAST SEEN", "LAST DATA", "CONNS", "CLOUD",
+	    "DROPPED");
 	wbuf_add(w, line, strlen(line));
+	/* every configured device, connected or not */
+	TAILQ_FOREACH(dc, &pconf->devices, entry)
+		status_device(w, dc->serial, dc);
+	/* the others allow_all admitted (or admits still, after a reload) */
+	for (ds = devstat_next(NULL); ds != NULL; ds = devstat_next(ds))
+		if (conf_find_serial(pconf, ds->serial) == NULL &&
+		    (pconf->allow_all || ds->online > 0))
+			status_device(w, ds->serial, NULL);
+	/* and connections that have not named a device yet */
 	TAILQ_FOREACH(c, &conns, entry) {
-		if (c->closing)
+		if (c->closing || c->identified)
 			continue;
 		fmt_time(since, sizeof(since), c->since);
 		fmt_time(last, sizeof(last), c->last_data);
-		snprintf(line, sizeof(line), "%-16s %-10s %-8s %-22s %-19s "
-		    "%-19s %-10s %llu\n", c->identified ? c->serial : "-",
-		    c->dc && c->dc->node_id[0] ? c->dc->node_id : "-",
-		    c->proto == DEV_GEN3 ? "gen3" : "gen3plus", c->peer,
-		    since, last, cloud_state(c->cloud),
+		snprintf(line, sizeof(line), "%-16s %-10s %-8s %-12s %-22s "
+		    "%-19s %-19s %-19s %5s %-10s %llu\n", "-", "-",
+		    c->proto == DEV_GEN3 ? "gen3" : "gen3plus", "unidentified",
+		    c->peer, since, "now", last, "-", cloud_state(c->cloud),
 		    (unsigned long long)cloud_dropped(c->cloud));
 		wbuf_add(w, line, strlen(line));
 	}
 }
-
 
 void
 conn_shutdown(void)

@@ -216,5 +216,99 @@ def test_ctl_exit_codes(build):
               "expected 1" % (" ".join(args), r.returncode))
 
 
+# ----------------------------------------------------------------------
+# show inverters
+
+_TIME = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
+_ROW = re.compile(r"^(?P<serial>\S+)\s+(?P<node>\S+)\s+(?P<proto>\S+)\s+"
+                  r"(?P<state>\S+)\s+(?P<peer>\S+)\s+(?P<since>-|%s)\s+"
+                  r"(?P<seen>now|-|%s)\s+(?P<data>-|%s)\s+(?P<conns>\d+|-)"
+                  r"\s+(?P<cloud>\S+)\s+(?P<dropped>\d+)$"
+                  % (_TIME, _TIME, _TIME))
+
+
+def inverter_rows(d):
+    r = d.ctl_run("show", "inverters")
+    check(r.returncode == 0, "show inverters: exit %d: %s"
+          % (r.returncode, r.stdout))
+    lines = r.stdout.splitlines()
+    check(lines and lines[0].split()[:4] == ["SERIAL", "NODE", "PROTO",
+                                             "STATE"],
+          "no header in %r" % r.stdout)
+    rows = {}
+    for l in lines[1:]:
+        m = _ROW.match(l)
+        check(m, "show inverters row %r does not parse" % l)
+        rows[m.group("serial")] = m.groupdict()
+    return rows, r.stdout
+
+
+@lib.timeout(60)
+def test_show_inverters_lists_devices(build):
+    b = lib.Broker()
+    d = lib.Daemon(build, b.port, inverters=((lib.SERIAL1, "inv_1"),
+                                             (lib.SERIAL2, "inv_2")))
+    rows, out = inverter_rows(d)
+    log(out.rstrip())
+    for serial, node in ((lib.SERIAL1, "inv_1"), (lib.SERIAL2, "inv_2")):
+        check(serial in rows, "configured %s not listed: %s" % (serial, out))
+        r = rows[serial]
+        check(r["state"] == "never" and r["conns"] == "0" and
+              r["seen"] == "-" and r["data"] == "-" and r["node"] == node,
+              "never-connected %s shown as %r" % (serial, r))
+    # a connection, data, a disconnect
+    inv = d.inverter()
+    lib.bring_up(inv)
+    lib.expect_reply(inv, lib.data_frame(), lib.data_reply())
+    rows, out = inverter_rows(d)
+    log(out.rstrip())
+    r = rows[lib.SERIAL1]
+    peer = "127.0.0.1:%d" % inv.sock.getsockname()[1]
+    check(r["state"] == "connected" and r["conns"] == "1" and
+          r["peer"] == peer and r["since"] != "-" and r["data"] != "-" and
+          r["proto"] == "gen3",
+          "connected %s shown as %r" % (lib.SERIAL1, r))
+    inv.close()
+    rows = lib.wait_until(
+        lambda: (lambda rs: rs if rs[0][lib.SERIAL1]["state"] == "offline"
+                 else None)(inverter_rows(d)), 5,
+        what="%s offline in show inverters" % lib.SERIAL1)[0]
+    r = rows[lib.SERIAL1]
+    log("after the disconnect: %r" % r)
+    check(r["conns"] == "1" and re.match(_TIME, r["seen"]) and
+          re.match(_TIME, r["data"]) and r["peer"] == "-",
+          "disconnected %s shown as %r" % (lib.SERIAL1, r))
+    check(rows[lib.SERIAL2]["state"] == "never",
+          "%s no longer 'never': %r" % (lib.SERIAL2, rows[lib.SERIAL2]))
+    # it comes back: two connections
+    inv = d.inverter()
+    lib.bring_up(inv)
+    rows, out = inverter_rows(d)
+    check(rows[lib.SERIAL1]["state"] == "connected" and
+          rows[lib.SERIAL1]["conns"] == "2", "reconnected: %r"
+          % rows[lib.SERIAL1])
+    inv.close()
+
+
+@lib.timeout(60)
+def test_show_inverters_allow_all(build):
+    b = lib.Broker()
+    d = lib.Daemon(build, b.port, inverters=(),
+                   extra="inverters { allow_all = true }\n")
+    rows, out = inverter_rows(d)
+    check(rows == {}, "devices listed with none configured: %s" % out)
+    inv = d.inverter(lib.SERIAL2)
+    lib.bring_up(inv, lib.SERIAL2)
+    inv.close()
+    rows = lib.wait_until(
+        lambda: (lambda rs: rs if lib.SERIAL2 in rs[0] and
+                 rs[0][lib.SERIAL2]["state"] == "offline" else None)
+        (inverter_rows(d)), 5, what="the allow_all device offline")[0]
+    log("allow_all device: %r" % rows[lib.SERIAL2])
+    check(rows[lib.SERIAL2]["conns"] == "1" and
+          rows[lib.SERIAL2]["node"] == "-",
+          "allow_all device shown as %r" % rows[lib.SERIAL2])
+
+
 if __name__ == "__main__":
     lib.main(globals())
