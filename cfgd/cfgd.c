@@ -33,8 +33,8 @@
 #include "cfgd/control.h"
 #include "cfgd/resolve.h"
 
-#define W_PROXYD	0
-#define W_MQTTD		1
+#define W_PROXYD	WROLE_PROXYD
+#define W_MQTTD		WROLE_MQTTD
 #define KILL_WAIT_MS	5000
 #define BACKOFF_MAX	60
 #define BACKOFF_RESET	60
@@ -69,7 +69,8 @@ struct worker {
 	time_t		 started;
 	struct ev_timer	 restart;
 	int		 stopping;
-	time_t		 last_seen;	/* last message from it */
+	int64_t		 last_seen;	/* last message from it, monotonic ms */
+	int64_t		 wd_due;	/* when the watchdog tick is due */
 	struct ev_timer	 wd;
 	int		 renew;		/* stopped to start with a new config */
 	struct ev_timer	 stop;		/* kills it if it does not stop */
@@ -344,11 +345,23 @@ static void
 watchdog_cb(struct ev_timer *t, void *arg)
 {
 	struct worker	*w = arg;
-	time_t		 quiet;
+	int64_t		 now = ev_now_ms(), quiet;
 
 	if (w->pid == -1 || shutting_down)
 		return;
-	quiet = time(NULL) - w->last_seen;
+	/* a worker is judged by what it said: read what is waiting */
+	if (w->ev != NULL)
+		worker_dispatch(w->ib.fd, POLLIN, w);
+	if (w->ev == NULL)
+		return;			/* killed, or going: SIGCHLD follows */
+	if (now - w->wd_due > WD_INTERVAL_MS) {
+		/* tsun-cfgd itself could not listen: not the worker's fault */
+		log_info("supervisor stalled for %lld s: %s gets a fresh "
+		    "grace period", (long long)(now - w->wd_due) / 1000,
+		    w->name);
+		w->last_seen = now;
+	}
+	quiet = (now - w->last_seen) / 1000;
 	if (quiet >= WD_TIMEOUT) {
 		log_warnx("%s has not answered for %lld s: killing it",
 		    w->name, (long long)quiet);
@@ -357,6 +370,7 @@ watchdog_cb(struct ev_timer *t, void *arg)
 	}
 	ipc_compose(&w->ib, IMSG_PING, 0, -1, NULL, 0);
 	worker_flush(w);
+	w->wd_due = now + WD_INTERVAL_MS;
 	ev_timer_add(&w->wd, WD_INTERVAL_MS);
 }
 
@@ -418,7 +432,8 @@ worker_start(struct worker *w)
 	if ((w->ev = ev_add(sp[0], POLLIN, worker_dispatch, w)) == NULL)
 		fatal("ev_add");
 	log_info("started %s, pid %ld", w->name, (long)pid);
-	w->last_seen = time(NULL);
+	w->last_seen = ev_now_ms();
+	w->wd_due = w->last_seen + WD_INTERVAL_MS;
 	ev_timer_add(&w->wd, WD_INTERVAL_MS);
 	send_verbose(w);
 	/* only tsun-mqttd needs the broker password */
@@ -439,6 +454,7 @@ worker_gone(struct worker *w, int status)
 		ev_del(w->ev);
 		w->ev = NULL;
 	}
+	resolve_worker_gone(w - workers);
 	/* read what it said last: its fatal line explains the death */
 	if (w->ib.fd != -1) {
 		struct ipc_msg	 m;
@@ -505,6 +521,8 @@ on_sigchld(int sig, void *arg)
 	int	 status, i;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (resolve_child_gone(pid, status))
+			continue;
 		for (i = 0; i < 2; i++)
 			if (workers[i].pid == pid)
 				worker_gone(&workers[i], status);
@@ -513,18 +531,81 @@ on_sigchld(int sig, void *arg)
 		ev_break();
 }
 
-static void
-handle_resolve(struct worker *w, struct ipc_msg *m)
+/* the resolver process answered a worker's query */
+void
+cfgd_resolved(int role, const struct ipc_resolved *res)
 {
-	struct ipc_resolve	 req;
-	struct ipc_resolved	 res;
+	struct worker	*w = &workers[role];
 
-	ipc_expect_len(m, sizeof(req));
-	memcpy(&req, m->data, sizeof(req));
-	req.host[sizeof(req.host) - 1] = '\0';
-	log_debug("resolving %s for %s", req.host, w->name);
-	resolve_host(conf->resolver, &req, &res);
-	ipc_compose(&w->ib, IMSG_RESOLVED, 0, -1, &res, sizeof(res));
+	if (w->pid == -1)
+		return;
+	ipc_compose(&w->ib, IMSG_RESOLVED, 0, -1, res, sizeof(*res));
+	worker_flush(w);
+}
+
+const char *
+cfgd_resolver(void)
+{
+	return conf->resolver;
+}
+
+static void
+wm_log(void *arg, int pri, const char *msg)
+{
+	struct worker	*w = arg;
+
+	log_line(pri, w->name, msg);
+}
+
+static void
+wm_resolve(void *arg, const struct ipc_resolve *req)
+{
+	struct worker	*w = arg;
+
+	resolve_request(w - workers, req);
+}
+
+static void
+wm_mqtt_state(void *arg, int connected)
+{
+	mqtt_connected = connected;
+}
+
+static void
+wm_status(void *arg, uint32_t type, const uint8_t *p, size_t len)
+{
+	struct worker	*w = arg;
+
+	control_worker_status(w->name, type, p, len);
+}
+
+static const struct wmsg_ops wm_ops = {
+	wm_log, wm_resolve, wm_mqtt_state, wm_status
+};
+
+/* a worker that speaks nonsense is not trusted: restart it */
+static void
+worker_bad(struct worker *w)
+{
+	log_warnx("malformed IPC message from %s: killing it", w->name);
+	kill(w->pid, SIGKILL);
+	if (w->ev != NULL) {
+		ev_del(w->ev);
+		w->ev = NULL;
+	}
+}
+
+static int
+worker_msg(struct worker *w, struct ipc_msg *m)
+{
+	w->last_seen = ev_now_ms();
+	if (wmsg_handle(w - workers, m, &wm_ops, w) == -1) {
+		if (m->fd != -1)
+			close(m->fd);
+		worker_bad(w);
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -546,60 +627,11 @@ worker_dispatch(int fd, int revents, void *arg)
 		w->ev = NULL;
 		return;
 	}
-	while ((r = ipc_get(&w->ib, &m)) == 1) {
-		if (m.fd != -1)
-			close(m.fd);
-		w->last_seen = time(NULL);
-		switch (m.hdr.type) {
-		case IMSG_PONG:
-			if (m.len != 0)
-				goto bad;
-			break;
-		case IMSG_LOG: {
-			char	 msg[2048];
-			int32_t	 pri;
-			size_t	 len;
-
-			if (m.len < 4)
-				goto bad;
-			memcpy(&pri, m.data, 4);
-			len = m.len - 4;
-			if (len >= sizeof(msg))
-				len = sizeof(msg) - 1;
-			memcpy(msg, m.data + 4, len);
-			msg[len] = '\0';
-			if (pri < LOG_EMERG || pri > LOG_DEBUG)
-				pri = LOG_WARNING;
-			log_line(pri, w->name, msg);
-			break;
-		}
-		case IMSG_RESOLVE:
-			handle_resolve(w, &m);
-			break;
-		case IMSG_MQTT_STATE: {
-			int32_t	 v;
-
-			ipc_expect_len(&m, sizeof(v));
-			memcpy(&v, m.data, sizeof(v));
-			mqtt_connected = v != 0;
-			break;
-		}
-		case IMSG_STATUS:
-		case IMSG_STATUS_END:
-			control_worker_status(w->name, m.hdr.type, m.data,
-			    m.len);
-			break;
-		default:
-			goto bad;
-		}
-	}
+	while ((r = ipc_get(&w->ib, &m)) == 1)
+		if (worker_msg(w, &m) == -1)
+			return;
 	if (r == -1) {
-bad:
-		/* a worker that speaks nonsense is not trusted: restart it */
-		log_warnx("malformed IPC message from %s: killing it", w->name);
-		kill(w->pid, SIGKILL);
-		ev_del(w->ev);
-		w->ev = NULL;
+		worker_bad(w);
 		return;
 	}
 	worker_flush(w);
@@ -821,6 +853,7 @@ on_terminate(int sig, void *arg)
 		return;
 	shutting_down = 1;
 	log_info("stopping (signal %d)", sig);
+	resolve_stop();
 	for (i = 0; i < 2; i++) {
 		ev_timer_del(&workers[i].restart);
 		ev_timer_del(&workers[i].wd);
@@ -851,6 +884,7 @@ cfgd_status(FILE *fp)
 			    (long long)(time(NULL) - workers[i].started),
 			    workers[i].restarts);
 	}
+	resolve_status(fp);
 	fprintf(fp, "mqtt: %s\n", mqtt_connected ? "connected" :
 	    "not connected");
 }
@@ -911,6 +945,28 @@ cfgd_debug(const char *what)
 		return -1;
 	if (strncmp(what, "sandbox ", 8) == 0)
 		ipc_compose(&w->ib, IMSG_SANDBOX_TEST, 0, -1, NULL, 0);
+	else if (strncmp(what, "badlen ", 7) == 0 ||
+	    strncmp(what, "forge ", 6) == 0) {
+		struct ipc_msg	 m;
+		static const char forged[] = "forged\nexit 0";
+
+		/* as if the worker sent it: the path its messages take */
+		memset(&m, 0, sizeof(m));
+		m.fd = -1;
+		if (what[0] == 'b') {
+			m.hdr.type = w == &workers[W_MQTTD] ?
+			    IMSG_MQTT_STATE : IMSG_RESOLVE;
+			m.data = junk;
+			m.len = sizeof(junk);
+		} else {
+			m.hdr.type = IMSG_STATUS;
+			m.data = (const uint8_t *)forged;
+			m.len = sizeof(forged) - 1;
+		}
+		m.hdr.len = m.len;
+		worker_msg(w, &m);
+		return 0;
+	}
 	else if (strncmp(what, "badipc ", 7) == 0)
 		/* IMSG_VERBOSE carries exactly 4 bytes: 3 is malformed */
 		ipc_compose(&w->ib, IMSG_VERBOSE, 0, -1, junk, sizeof(junk));
@@ -955,6 +1011,9 @@ main(int argc, char *argv[])
 	prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	if (strcmp(prog, "tsun-ctl") == 0)
 		return ctl_main(argc, argv);
+	if (argc >= 3 && strcmp(argv[1], "-R") == 0 &&
+	    strcmp(argv[2], "dns") == 0)
+		dns_main(argc, argv);
 
 	while ((ch = getopt(argc, argv, "df:nvw:")) != -1) {
 		switch (ch) {
@@ -1020,6 +1079,17 @@ main(int argc, char *argv[])
 		}
 	}
 	log_init(foreground, verbose, "tsun-cfgd");
+	/* the resolver process is this program again (an upgrade, too) */
+	{
+		char	 self[1024];
+		ssize_t	 n;
+
+		if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0)
+			self[n] = '\0';
+		else
+			strlcpy(self, argv[0], sizeof(self));
+		resolve_init(self, conf->user);
+	}
 	setproctitle("%s", "supervisor");
 	start_time = time(NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -1035,6 +1105,7 @@ main(int argc, char *argv[])
 		ev_timer_init(&workers[i].stop, stop_cb, &workers[i]);
 		worker_start(&workers[i]);
 	}
+	resolve_start();
 	control_reconf(conf);
 	log_info("started, configuration %s", conffile);
 	ev_loop();

@@ -4,8 +4,12 @@
 #ifndef TSUN_CFGD_H
 #define TSUN_CFGD_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
+struct ipc_msg;
+struct ipc_resolve;
 struct tsun_conf;
 
 /*
@@ -19,5 +23,18 @@ struct tsun_conf;
 struct tsun_conf	*config_parse(const char *path, int as_root, FILE *errs);
 /* the effective configuration in config syntax, password masked */
 void			 config_print(FILE *, const struct tsun_conf *);
+
+/* wmsg.c: one message from a worker; -1: malformed, kill the worker */
+#define WROLE_PROXYD	0
+#define WROLE_MQTTD	1
+#define WMSG_LOGMAX	2048
+struct wmsg_ops {
+	void	(*log)(void *, int, const char *);
+	void	(*resolve)(void *, const struct ipc_resolve *);
+	void	(*mqtt_state)(void *, int);
+	void	(*status)(void *, uint32_t, const uint8_t *, size_t);
+};
+int	wmsg_handle(int, const struct ipc_msg *, const struct wmsg_ops *,
+	    void *);
 
 #endif

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,11 @@
 
 #define CTL_MAXCLIENTS	8
 #define CTL_LINE	256
+#define CTL_IDLE_MS	5000		/* to send the command, or to read */
+#define CTL_OUTMAX	(4 * 1024 * 1024)
+#define CTL_WAIT_MS	60000		/* tsun-ctl: the whole answer */
+#define CTL_BUSY	"tsun-cfgd serves 8 tsun-ctl clients already: " \
+			    "try again\nexit 1\n"
 
 struct ctl_client {
 	int		 fd;
@@ -31,7 +37,14 @@ struct ctl_client {
 	char		 line[CTL_LINE];
 	size_t		 len;
 	int		 waiting;	/* for a proxyd report */
+	int		 closing;	/* answered: close once it is sent */
+	int		 dead;		/* to be dropped */
 	struct ev_timer	 timeout;
+	struct ev_timer	 idle;
+	char		*out;		/* not sent yet: out[outoff..outlen) */
+	size_t		 outlen;
+	size_t		 outoff;
+	struct ctl_lines wl;		/* a worker's line being assembled */
 };
 
 static int		 ctl_fd = -1;
@@ -40,7 +53,7 @@ static char		 ctl_path[CONF_STR];
 static struct ctl_client *clients[CTL_MAXCLIENTS];
 
 static void
-client_close(struct ctl_client *c)
+client_drop(struct ctl_client *c)
 {
 	int	 i;
 
@@ -48,33 +61,112 @@ client_close(struct ctl_client *c)
 		if (clients[i] == c)
 			clients[i] = NULL;
 	ev_timer_del(&c->timeout);
+	ev_timer_del(&c->idle);
 	if (c->ev != NULL)
 		ev_del(c->ev);
 	close(c->fd);
+	free(c->out);
 	free(c);
+}
+
+/* never blocks: what the socket does not take waits for POLLOUT */
+static void
+client_send(struct ctl_client *c)
+{
+	ssize_t	 n;
+
+	while (c->outoff < c->outlen) {
+		n = write(c->fd, c->out + c->outoff, c->outlen - c->outoff);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			break;
+		if (n <= 0) {
+			client_drop(c);
+			return;
+		}
+		c->outoff += n;
+		/* progress: the client reads */
+		ev_timer_add(&c->idle, CTL_IDLE_MS);
+	}
+	if (c->outoff == c->outlen) {
+		c->outoff = c->outlen = 0;
+		if (c->closing) {
+			client_drop(c);
+			return;
+		}
+		/* waiting for a worker: its own timeout runs */
+		if (c->waiting)
+			ev_timer_del(&c->idle);
+		ev_set(c->ev, c->waiting ? 0 : POLLIN);
+		return;
+	}
+	if (!ev_timer_pending(&c->idle))
+		ev_timer_add(&c->idle, CTL_IDLE_MS);
+	ev_set(c->ev, POLLOUT);
+}
+
+/*
+ * Queue text for the client; the event loop sends it.  Never frees c (the
+ * callers go on using it): a client over CTL_OUTMAX is marked dead and
+ * dropped by the next round of the loop.
+ */
+static void
+client_append(void *arg, const char *s, size_t len)
+{
+	struct ctl_client	*c = arg;
+	char			*p;
+
+	if (c->dead)
+		return;
+	if (c->outlen - c->outoff + len > CTL_OUTMAX) {
+		log_warnx("tsun-ctl client does not read its answer: "
+		    "dropped");
+		c->dead = 1;
+	} else if (c->outoff > 0) {
+		memmove(c->out, c->out + c->outoff, c->outlen - c->outoff);
+		c->outlen -= c->outoff;
+		c->outoff = 0;
+	}
+	if (!c->dead) {
+		if ((p = realloc(c->out, c->outlen + len)) == NULL)
+			c->dead = 1;
+		else {
+			c->out = p;
+			memcpy(c->out + c->outlen, s, len);
+			c->outlen += len;
+		}
+	}
+	ev_set(c->ev, POLLOUT);
 }
 
 static void
 client_write(struct ctl_client *c, const char *s)
 {
-	size_t	 len = strlen(s), off = 0;
-	ssize_t	 n;
-	struct pollfd pfd;
+	client_append(c, s, strlen(s));
+}
 
-	/* answers are short: a blocking write with a bound is fine */
-	while (off < len) {
-		n = write(c->fd, s + off, len - off);
-		if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
-			pfd.fd = c->fd;
-			pfd.events = POLLOUT;
-			if (poll(&pfd, 1, 1000) <= 0)
-				return;
-			continue;
-		}
-		if (n <= 0)
-			return;
-		off += n;
+/* the answer is complete: close once the client has it all */
+static void
+client_close(struct ctl_client *c)
+{
+	c->waiting = 0;
+	c->closing = 1;
+	ev_timer_del(&c->timeout);
+	if (c->dead || c->outoff == c->outlen) {
+		client_drop(c);
+		return;
 	}
+	ev_set(c->ev, POLLOUT);
+	if (!ev_timer_pending(&c->idle))
+		ev_timer_add(&c->idle, CTL_IDLE_MS);
+}
+
+/* the client neither sent its command nor read its answer in time */
+static void
+client_idle(struct ev_timer *t, void *arg)
+{
+	client_drop(arg);
 }
 
 static void
@@ -82,6 +174,7 @@ client_timeout(struct ev_timer *t, void *arg)
 {
 	struct ctl_client *c = arg;
 
+	ctl_lines_end(&c->wl, client_append, c);
 	client_write(c, "tsun-proxyd did not answer\nexit 1\n");
 	client_close(c);
 }
@@ -126,6 +219,14 @@ client_command(struct ctl_client *c)
 		client_write(c, "logging brief\nexit 0\n");
 		client_close(c);
 #ifdef TSUN_TEST_HOOKS
+	} else if (strncmp(c->line, "debug forge ", 12) == 0) {
+		/* test builds: worker text ending in "exit 0", then silence */
+		c->waiting = 1;
+		ev_timer_add(&c->timeout, 5000);
+		if (cfgd_debug(c->line + 6) == -1) {
+			client_write(c, "unknown debug command\nexit 2\n");
+			client_close(c);
+		}
 	} else if (strncmp(c->line, "debug ", 6) == 0) {
 		/* test builds only: make a worker face its sandbox or bad IPC */
 		client_write(c, cfgd_debug(c->line + 6) == 0 ?
@@ -142,30 +243,43 @@ fail:
 }
 
 static void
-client_read(int fd, int revents, void *arg)
+client_io(int fd, int revents, void *arg)
 {
 	struct ctl_client	*c = arg;
 	ssize_t			 n;
 	char			*nl;
 
-	if (c->waiting)
+	if (c->dead) {
+		client_drop(c);
 		return;
+	}
+	if (revents & POLLOUT) {
+		client_send(c);		/* may drop c */
+		return;
+	}
+	if (c->waiting || c->closing) {
+		/* gone before its answer (POLLHUP even with no events) */
+		if (revents & (POLLHUP | POLLERR))
+			client_drop(c);
+		return;
+	}
 	n = read(fd, c->line + c->len, sizeof(c->line) - 1 - c->len);
 	if (n <= 0) {
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;
-		client_close(c);
+		client_drop(c);
 		return;
 	}
 	c->len += n;
 	c->line[c->len] = '\0';
 	if ((nl = strchr(c->line, '\n')) == NULL) {
 		if (c->len == sizeof(c->line) - 1)
-			client_close(c);
+			client_drop(c);
 		return;
 	}
 	*nl = '\0';
 	ev_set(c->ev, 0);
+	ev_timer_del(&c->idle);
 	client_command(c);
 }
 
@@ -181,16 +295,21 @@ ctl_accept(int fd, int revents, void *arg)
 		if (clients[i] == NULL)
 			break;
 	if (i == CTL_MAXCLIENTS || (c = calloc(1, sizeof(*c))) == NULL) {
+		/* a fresh socket takes this at once: tsun-ctl can say it */
+		if (write(s, CTL_BUSY, strlen(CTL_BUSY)) == -1)
+			log_debug("control socket: %s", strerror(errno));
 		close(s);
 		return;
 	}
 	c->fd = s;
 	ev_timer_init(&c->timeout, client_timeout, c);
-	if ((c->ev = ev_add(s, POLLIN, client_read, c)) == NULL) {
+	ev_timer_init(&c->idle, client_idle, c);
+	if ((c->ev = ev_add(s, POLLIN, client_io, c)) == NULL) {
 		close(s);
 		free(c);
 		return;
 	}
+	ev_timer_add(&c->idle, CTL_IDLE_MS);
 	clients[i] = c;
 }
 
@@ -198,35 +317,38 @@ void
 control_worker_status(const char *name, uint32_t type, const uint8_t *p,
     size_t len)
 {
-	char	 text[IPC_MAX_PAYLOAD + 1];
 	int	 i;
 
-	if (len > IPC_MAX_PAYLOAD)
-		len = IPC_MAX_PAYLOAD;
-	if (len)
-		memcpy(text, p, len);
-	text[len] = '\0';
 	for (i = 0; i < CTL_MAXCLIENTS; i++) {
 		struct ctl_client *c = clients[i];
 
 		if (c == NULL || !c->waiting)
 			continue;
 		if (type == IMSG_STATUS) {
-			client_write(c, text);
+			ctl_lines_add(&c->wl, p, len, client_append, c);
 			continue;
 		}
+		ctl_lines_end(&c->wl, client_append, c);
 		client_write(c, len == 0 && !cfgd_workers_up() ?
 		    "tsun-proxyd is down\nexit 1\n" : "exit 0\n");
 		client_close(c);
 	}
-	if (type == IMSG_STATUS) {
+	if (type == IMSG_STATUS && len >= 4 && memcmp(p, "log:", 4) == 0) {
 		/* SIGUSR1 reports go to the log too, line by line */
-		char	*line, *s = text;
+		char	 text[IPC_MAX_PAYLOAD + 1], *line, *s = text;
+		size_t	 k;
 
-		if (i == CTL_MAXCLIENTS && strncmp(text, "log:", 4) == 0)
-			while ((line = strsep(&s, "\n")) != NULL)
-				if (*line != '\0' && strncmp(line, "log:", 4))
-					log_info("status: %s", line);
+		if (len > IPC_MAX_PAYLOAD)
+			len = IPC_MAX_PAYLOAD;
+		memcpy(text, p, len);
+		text[len] = '\0';
+		for (k = 0; k < len; k++)
+			if (text[k] != '\n' && ((unsigned char)text[k] < 0x20 ||
+			    text[k] == 0x7f))
+				text[k] = '?';
+		while ((line = strsep(&s, "\n")) != NULL)
+			if (*line != '\0' && strncmp(line, "log:", 4))
+				log_info("status: %s", line);
 	}
 }
 
@@ -341,11 +463,11 @@ ctl_main(int argc, char *argv[])
 {
 	struct sockaddr_un	 sun;
 	const char		*path = "/var/run/tsun-proxy.sock";
-	char			 cmd[CTL_LINE], buf[4096], *p, *last;
+	char			 cmd[CTL_LINE], buf[4096], *p, *text;
 	char			*all = NULL;
 	size_t			 alllen = 0;
 	ssize_t			 n;
-	int			 ch, fd, i, status = 1;
+	int			 ch, fd, i, status = 1, werr;
 
 	while ((ch = getopt(argc, argv, "s:")) != -1) {
 		switch (ch) {
@@ -375,16 +497,31 @@ ctl_main(int argc, char *argv[])
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	strlcpy(sun.sun_path, path, sizeof(sun.sun_path));
+	/* a daemon that closes on us is reported, not a silent SIGPIPE */
+	signal(SIGPIPE, SIG_IGN);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		fprintf(stderr, "tsun-ctl: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	if (write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd)) {
-		fprintf(stderr, "tsun-ctl: write: %s\n", strerror(errno));
-		return 1;
-	}
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+	/* a failed write may still leave an answer to read (too busy) */
+	werr = 0;
+	if (write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
+		werr = errno ? errno : EPIPE;
+	for (;;) {
+		struct pollfd	 pfd;
+
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if ((n = poll(&pfd, 1, CTL_WAIT_MS)) == -1 && errno == EINTR)
+			continue;
+		if (n == 0) {
+			fprintf(stderr, "tsun-ctl: no answer from tsun-cfgd "
+			    "within %d s\n", CTL_WAIT_MS / 1000);
+			return 1;
+		}
+		if (n == -1 || (n = read(fd, buf, sizeof(buf))) <= 0)
+			break;
 		if ((p = realloc(all, alllen + n + 1)) == NULL)
 			return 1;
 		all = p;
@@ -392,21 +529,27 @@ ctl_main(int argc, char *argv[])
 		alllen += n;
 		all[alllen] = '\0';
 	}
+	if (n == -1 && all == NULL && werr == 0)
+		werr = errno;
 	close(fd);
 	if (all == NULL) {
-		fprintf(stderr, "tsun-ctl: no answer\n");
+		if (werr != 0)
+			fprintf(stderr, "tsun-ctl: %s: %s\n", path,
+			    strerror(werr));
+		else
+			fprintf(stderr, "tsun-ctl: tsun-cfgd closed the "
+			    "connection without an answer\n");
 		return 1;
 	}
-	/* everything but the last "exit N" line is for the user */
-	if (alllen > 0 && all[alllen - 1] == '\n')
-		all[--alllen] = '\0';
-	last = strrchr(all, '\n');
-	p = last ? last + 1 : all;
-	if (strncmp(p, "exit ", 5) == 0) {
-		status = atoi(p + 5);
-		*p = '\0';
-	}
-	fputs(all, stdout);
+	if (ctl_answer(all, alllen, &text, &status) == -1) {
+		fputs(text, stdout);
+		if (text[0] != '\0' && text[strlen(text) - 1] != '\n')
+			putchar('\n');
+		fprintf(stderr, "tsun-ctl: the answer of tsun-cfgd was cut "
+		    "short\n");
+		status = 1;
+	} else
+		fputs(text, stdout);
 	free(all);
 	return status;
 }

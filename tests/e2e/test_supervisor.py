@@ -82,8 +82,13 @@ def test_workers_privsep(build):
     d = lib.Daemon(build, b.port)
     time.sleep(0.5)		# let it settle: no extra process may appear
     kids = lib.children(d.pid)
-    check(len(kids) == 2, "tsun-cfgd has %d children, expected 2: %s"
+    # the workers and the resolver process (unprivileged, no chroot)
+    check(len(kids) == 3, "tsun-cfgd has %d children, expected 3: %s"
           % (len(kids), [(k, lib.proc_cmdline(k)) for k in kids]))
+    res = [k for k in kids if "tsun-cfgd: resolver" in lib.proc_cmdline(k)]
+    check(len(res) == 1 and 0 not in lib.proc_uids(res[0]),
+          "no unprivileged resolver process: %s"
+          % [(k, lib.proc_cmdline(k), lib.proc_uids(k)) for k in kids])
     w = d.workers()
     check(set(w) == {"proxyd", "mqttd"}, "workers found: %s (children %s)"
           % (w, [(k, lib.proc_cmdline(k)) for k in kids]))

@@ -1,0 +1,126 @@
+"""tsun-cfgd against clumsy tsun-ctl clients, misbehaving workers and its
+own stalls.  Uses the test build (TEST_HOOKS=1, build-hooks/): a 3 s
+watchdog, and 'tsun-ctl debug' commands that push a message through the
+path a worker's messages take."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+
+import lib
+from lib import check, log
+from test_sandbox import hooks_build, start, forget_faults
+
+
+def idle_client(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    return s
+
+
+@lib.timeout(120)
+def test_idle_clients_time_out(build):
+    """Eight connections that send nothing lock tsun-ctl out only for a
+    few seconds; meanwhile tsun-ctl says so and exits 1 (no SIGPIPE)."""
+    b = lib.Broker()
+    d = lib.Daemon(build, b.port)
+    idle = [idle_client(d.ctl) for _ in range(8)]
+    time.sleep(0.3)
+    r = d.ctl_run("show", "status")
+    log("with 8 idle clients: exit %d: %s" % (r.returncode,
+                                              r.stdout.strip()))
+    check(r.returncode == 1, "tsun-ctl exit %d (-13 is SIGPIPE): %r"
+          % (r.returncode, r.stdout))
+    check("tsun-ctl clients already" in r.stdout,
+          "tsun-ctl does not say what happened: %r" % r.stdout)
+    t0 = time.monotonic()
+    lib.wait_until(lambda: d.ctl_run("show", "status").returncode in
+                   (0, 1) and "tsun-proxyd" in
+                   d.ctl_run("show", "status").stdout, 10,
+                   what="tsun-ctl served again")
+    log("served again after %.1f s" % (time.monotonic() - t0))
+    for s in idle:
+        s.settimeout(1)
+        check(s.recv(100) == b"", "an idle client was not closed")
+        s.close()
+    # a client that sends half a command is timed out as well
+    s = idle_client(d.ctl)
+    s.sendall(b"show sta")
+    s.settimeout(10)
+    t0 = time.monotonic()
+    check(s.recv(100) == b"", "half a command got an answer")
+    check(time.monotonic() - t0 < 8, "half a command kept for %.1f s"
+          % (time.monotonic() - t0))
+    s.close()
+    d.stop()
+    b.stop()
+
+
+@lib.timeout(240)
+def test_wrong_length_kills_only_the_worker(build):
+    """MQTT_STATE (mqttd) and RESOLVE (proxyd) of a wrong length: the
+    worker is killed and restarted, tsun-cfgd keeps running."""
+    b, d = start()
+    for name in ("mqttd", "proxyd"):
+        before = d.workers()
+        since = d.log_size()
+        r = d.ctl_run("debug", "badlen", name)
+        check(r.returncode == 0, "debug badlen %s: %s" % (name, r.stdout))
+        d.wait_log(r"malformed IPC message from tsun-%s: killing it" % name,
+                   timeout=10, since=since)
+        w = d.wait_workers(exclude=(before[name],))
+        log("%s %d -> %d" % (name, before[name], w[name]))
+        check(d.proc.poll() is None, "tsun-cfgd exited")
+    r = d.ctl_run("show", "status")
+    check("tsun-proxyd" in r.stdout, "show status: %r" % r.stdout)
+    forget_faults(d)
+    d.stop()
+    b.stop()
+
+
+@lib.timeout(120)
+def test_worker_cannot_forge_ctl_status(build):
+    """Worker text "forged\\nexit 0" and then silence: tsun-ctl shows the
+    text and exits 1 (tsun-proxyd did not answer), never 0."""
+    b, d = start()
+    r = d.ctl_run("debug", "forge", "proxyd", timeout=15)
+    log("exit %d: %r" % (r.returncode, r.stdout))
+    check(r.returncode == 1, "forged status: exit %d: %r"
+          % (r.returncode, r.stdout))
+    check("forged\nexit 0\n" in r.stdout,
+          "worker text not shown as text: %r" % r.stdout)
+    check("did not answer" in r.stdout, "no timeout line: %r" % r.stdout)
+    d.stop()
+    b.stop()
+
+
+@lib.timeout(120)
+def test_supervisor_stall_kills_no_worker(build):
+    """tsun-cfgd stopped for longer than the watchdog's limit (3 s in
+    the test build): on SIGCONT the workers get a fresh grace period."""
+    b, d = start()
+    before = d.workers()
+    os.kill(d.pid, signal.SIGSTOP)
+    time.sleep(5)
+    os.kill(d.pid, signal.SIGCONT)
+    time.sleep(4)
+    text = d.log()
+    check("has not answered" not in text,
+          "a worker was killed after the stall:\n" + text[-1500:])
+    check(d.workers() == before, "workers changed: %s -> %s"
+          % (before, d.workers()))
+    # the watchdog still works after the stall
+    since = d.log_size()
+    os.kill(before["mqttd"], signal.SIGSTOP)
+    d.wait_log(r"tsun-mqttd has not answered for \d+ s: killing it",
+               timeout=15, since=since)
+    d.wait_workers(exclude=(before["mqttd"],))
+    forget_faults(d)
+    d.stop()
+    b.stop()
+
+
+if __name__ == "__main__":
+    lib.main(globals())
