@@ -59,6 +59,8 @@ INTERNAL = [
     ("common/worker.c", "conf_new", "out of memory"),
     ("common/sandbox.c", "seccomp*",
      "libseccomp cannot build the filter: only out of memory"),
+    ("cfgd/dns.c", "seccomp*",
+     "libseccomp cannot build the filter: only out of memory"),
     ("common/sandbox.c", "pledge", "OpenBSD: only a programming error"),
 ]
 
