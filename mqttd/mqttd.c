@@ -22,6 +22,7 @@
 
 #include "common/cmd.h"
 #include "common/conf.h"
+#include "common/connect.h"
 #include "common/ev.h"
 #include "common/ipc.h"
 #include "common/log.h"
@@ -32,6 +33,8 @@
 #include "mqttd/tls.h"
 
 #define BACKOFF_MAX_MS	60000
+#define CONNECT_MS	10000		/* per address, up to the CONNACK */
+
 /*
  * Home Assistant's births are coalesced: the first waits REDISCOVER_MS
  * for the rest of a burst, and re-sends are at least REDISCOVER_GAP_MS
@@ -58,6 +61,7 @@ static struct ev_timer	 disc_timer;
 static int64_t		 disc_last;	/* last re-send, ms; 0 none */
 static char		 broker_addr[INET6_ADDRSTRLEN];
 static uint32_t		 resolve_id;
+static struct cwalk	 walk;		/* the broker's addresses in turn */
 static void		*tls_ctx;
 
 static void	broker_connect(void);
@@ -147,6 +151,11 @@ lost(const char *why)
 		mosq_ev = NULL;
 	}
 	mosq_fd = -1;
+	/* before the CONNACK: this address failed, the next one may not */
+	if (cwalk_active(&walk)) {
+		cwalk_failed(&walk, why);
+		return;
+	}
 	if (was) {
 		mq_broker_down();
 		tell_state(0);
@@ -159,12 +168,27 @@ void	mosq_io(int, int, void *);
 void
 mosq_io(int fd, int revents, void *arg)
 {
-	int	 rc = MOSQ_ERR_SUCCESS;
+	int		 rc = MOSQ_ERR_SUCCESS, err = 0;
+	socklen_t	 len = sizeof(err);
 
+	/*
+	 * A refused connect during the TLS handshake: libmosquitto reports
+	 * success and the hangup comes back at once, so look ourselves.
+	 */
+	if (connecting && (revents & (POLLHUP | POLLERR)) &&
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
+	    err != 0) {
+		lost(strerror(err));
+		return;
+	}
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		rc = mosquitto_loop_read(mosq, 1);
 	if (rc == MOSQ_ERR_SUCCESS && (revents & POLLOUT))
 		rc = mosquitto_loop_write(mosq, 1);
+	if (rc == MOSQ_ERR_SUCCESS && connecting && (revents & POLLHUP)) {
+		lost("connection closed");
+		return;
+	}
 	if (rc != MOSQ_ERR_SUCCESS && (connected || connecting)) {
 		lost(rc == MOSQ_ERR_ERRNO ? strerror(errno) :
 		    mosquitto_strerror(rc));
@@ -226,6 +250,7 @@ on_connect(struct mosquitto *m, void *arg, int rc)
 	size_t		  n, i;
 
 	connecting = 0;
+	cwalk_answered(&walk);
 	if (rc != 0) {
 		/* the broker said no: bad credentials are worth a clear line */
 		log_warnx("MQTT broker refused the connection: %s",
@@ -302,8 +327,15 @@ cmd_cb(const struct cmd_msg *cmd, void *arg)
 	flush_chan(&peer, peer_ev);
 }
 
-static void
-start_connect(const char *addr)
+static const char *
+mosq_errstr(int rc)
+{
+	return rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc);
+}
+
+/* libmosquitto connects to the one numeric address it is given */
+static const char *
+walk_start(void *arg, const char *addr)
 {
 	int	 rc;
 
@@ -313,18 +345,38 @@ start_connect(const char *addr)
 	    mconf->mqtt_keepalive);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		connecting = 0;
-		schedule_retry(rc == MOSQ_ERR_ERRNO ? strerror(errno) :
-		    mosquitto_strerror(rc));
-		return;
+		return mosq_errstr(rc);
 	}
 	mosq_sync();
+	return NULL;
 }
+
+/* no CONNACK in time: the next connect_async closes this socket */
+static void
+walk_stop(void *arg)
+{
+	connecting = 0;
+	if (mosq_ev != NULL) {
+		ev_del(mosq_ev);
+		mosq_ev = NULL;
+	}
+	mosq_fd = -1;
+}
+
+static void
+walk_fail(void *arg)
+{
+	schedule_retry("no address answered");
+}
+
+static const struct cwalk_ops walk_ops = {
+	walk_start, walk_stop, NULL, walk_fail
+};
 
 static void
 handle_resolved(const struct ipc_msg *m)
 {
 	struct ipc_resolved	 res;
-	char			 host[NI_MAXHOST];
 
 	ipc_expect_len(m, sizeof(res));
 	memcpy(&res, m->data, sizeof(res));
@@ -336,26 +388,19 @@ handle_resolved(const struct ipc_msg *m)
 		schedule_retry("cannot resolve the host name");
 		return;
 	}
-	if (getnameinfo((struct sockaddr *)res.addr[0].sa, res.addr[0].len,
-	    host, sizeof(host), NULL, 0, NI_NUMERICHOST) != 0) {
-		schedule_retry("bad address");
-		return;
-	}
-	start_connect(host);
+	cwalk_start(&walk, &res);
 }
 
 static void
 broker_connect(void)
 {
-	struct in6_addr		 a6;
-	struct in_addr		 a4;
+	struct ipc_resolved	 res;
 	struct ipc_resolve	 req;
 
-	if (stopping || connected || connecting)
+	if (stopping || connected || connecting || cwalk_active(&walk))
 		return;
-	if (inet_pton(AF_INET, mconf->mqtt_host, &a4) == 1 ||
-	    inet_pton(AF_INET6, mconf->mqtt_host, &a6) == 1) {
-		start_connect(mconf->mqtt_host);
+	if (cwalk_literal(mconf->mqtt_host, mconf->mqtt_port, &res)) {
+		cwalk_start(&walk, &res);
 		return;
 	}
 	/* names are resolved by tsun-cfgd: we cannot read /etc */
@@ -437,6 +482,8 @@ apply_conf(struct tsun_conf *nc)
 		mq_init(nc, pub_cb, cmd_cb, NULL, TSUN_VERSION);
 		mq.rediscover = disc_request;
 		mosq_setup();
+		cwalk_init(&walk, &walk_ops, NULL, "MQTT broker",
+		    nc->mqtt_host, nc->mqtt_port, CONNECT_MS);
 		broker_connect();
 		ev_timer_add(&midnight_timer,
 		    mq_secs_to_midnight(time(NULL)) * 1000 + 500);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/connect.h"
 #include "common/ev.h"
 #include "common/ipc.h"
 #include "common/log.h"
@@ -62,18 +63,22 @@ struct cloud {
 	int		 qframes;
 	size_t		 qbytes;
 	struct rest	 in;		/* partial frame from the cloud */
-	struct ev_timer	 tmo;
+	struct cwalk	 walk;		/* while connecting */
 	int64_t		 last_try;
 	uint64_t	 dropped;
-	struct ipc_resolved addrs;
-	uint32_t	 ai;
 };
 
 uint64_t	cloud_dropped_total;
 static uint8_t	cloud_rbuf[65536 + CLOUD_INMAX];
 
-static void	cloud_connect_next(struct cloud *);
+static void	cloud_connected(struct cloud *);
 static void	cloud_io(int, int, void *);
+static void	cloud_walk_up(void *, int);
+static void	cloud_walk_fail(void *);
+
+static const struct cwalk_ops cloud_walk_ops = {
+	NULL, NULL, cloud_walk_up, cloud_walk_fail
+};
 
 const char *
 cloud_state(const struct cloud *c)
@@ -102,7 +107,7 @@ cloud_close_fd(struct cloud *c)
 {
 	if (c->state == C_UP && c->fd != -1)
 		cloud_count(c, -1);
-	ev_timer_del(&c->tmo);
+	cwalk_cancel(&c->walk);
 	if (c->ev != NULL) {
 		ev_del(c->ev);
 		c->ev = NULL;
@@ -138,54 +143,22 @@ cloud_down(struct cloud *c, const char *why)
 }
 
 static void
-tmo_cb(struct ev_timer *t, void *arg)
+cloud_walk_fail(void *arg)
+{
+	cloud_down(arg, "no address answered");
+}
+
+static void
+cloud_walk_up(void *arg, int fd)
 {
 	struct cloud	*c = arg;
 
-	cloud_close_fd(c);
-	c->ai++;
-	cloud_connect_next(c);
-}
-
-/* addresses from tsun-cfgd: try them in turn */
-static void
-cloud_connect_next(struct cloud *c)
-{
-	const struct sockaddr	*sa;
-	socklen_t		 salen;
-	int			 on = 1;
-
-	for (; c->ai < c->addrs.naddr; c->ai++) {
-		sa = (const struct sockaddr *)c->addrs.addr[c->ai].sa;
-		salen = c->addrs.addr[c->ai].len;
-		if (conn_is_own_listener(sa, salen)) {
-			log_warnx("%s: cloud %s:%d is this proxy's own listener:"
-			    " not forwarding (check the DNS override and "
-			    "'resolver')", conn_name(c->conn), c->host,
-			    c->port);
-			c->state = C_LOOP;
-			return;
-		}
-		c->fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, 0);
-		if (c->fd == -1)
-			continue;
-		setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-		if (connect(c->fd, sa, salen) == -1 && errno != EINPROGRESS) {
-			close(c->fd);
-			c->fd = -1;
-			continue;
-		}
-		if ((c->ev = ev_add(c->fd, POLLOUT, cloud_io, c)) == NULL) {
-			close(c->fd);
-			c->fd = -1;
-			continue;
-		}
-		c->state = C_CONNECTING;
-		ev_timer_add(&c->tmo, CONNECT_MS);
+	c->fd = fd;
+	if ((c->ev = ev_add(c->fd, POLLIN, cloud_io, c)) == NULL) {
+		cloud_down(c, "out of memory");
 		return;
 	}
-	cloud_down(c, "no address answered");
+	cloud_connected(c);
 }
 
 static void
@@ -193,20 +166,36 @@ resolved_cb(void *arg, const struct ipc_resolved *res)
 {
 	struct cloud	*c = arg;
 
+	uint32_t	 i;
+
 	if (res->error != 0 || res->naddr == 0) {
 		cloud_down(c, "cannot resolve the host name");
 		return;
 	}
-	c->addrs = *res;
-	c->ai = 0;
-	cloud_connect_next(c);
+	for (i = 0; i < res->naddr && i < RESOLVE_MAX; i++)
+		if (conn_is_own_listener((const struct sockaddr *)
+		    res->addr[i].sa, res->addr[i].len)) {
+			log_warnx("%s: cloud %s:%d is this proxy's own listener:"
+			    " not forwarding (check the DNS override and "
+			    "'resolver')", conn_name(c->conn), c->host,
+			    c->port);
+			c->state = C_LOOP;
+			return;
+		}
+	c->state = C_CONNECTING;
+	cwalk_start(&c->walk, res);
 }
 
 static void
 cloud_start(struct cloud *c)
 {
+	char	 what[96];
+
 	c->last_try = ev_now_ms();
 	c->state = C_RESOLVING;
+	snprintf(what, sizeof(what), "%s: cloud", conn_name(c->conn));
+	cwalk_init(&c->walk, &cloud_walk_ops, c, what, c->host, c->port,
+	    CONNECT_MS);
 	proxyd_resolve(c->host, c->port, resolved_cb, c);
 }
 
@@ -223,7 +212,8 @@ cloud_new(struct conn *conn, const char *host, int port)
 	c->fd = -1;
 	c->state = C_IDLE;
 	TAILQ_INIT(&c->q);
-	ev_timer_init(&c->tmo, tmo_cb, c);
+	cwalk_init(&c->walk, &cloud_walk_ops, c, "cloud", host, port,
+	    CONNECT_MS);
 	return c;
 }
 
@@ -307,7 +297,6 @@ cloud_connected(struct cloud *c)
 	TAILQ_HEAD(, cframe)	 backlog;
 	struct cframe		*f;
 
-	ev_timer_del(&c->tmo);
 	c->state = C_UP;
 	cloud_count(c, 1);
 	log_info("%s: cloud link to %s:%d up", conn_name(c->conn), c->host,
@@ -390,23 +379,7 @@ static void
 cloud_io(int fd, int revents, void *arg)
 {
 	struct cloud	*c = arg;
-	int		 err = 0;
-	socklen_t	 len = sizeof(err);
 
-	if (c->state == C_CONNECTING) {
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
-			err = errno;
-		if (err != 0) {
-			log_debug("%s: connect %s:%d: %s", conn_name(c->conn),
-			    c->host, c->port, strerror(err));
-			cloud_close_fd(c);
-			c->ai++;
-			cloud_connect_next(c);
-			return;
-		}
-		cloud_connected(c);
-		return;
-	}
 	if (revents & (POLLIN | POLLHUP | POLLERR)) {
 		cloud_read(c);
 		if (c->state != C_UP)

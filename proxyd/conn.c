@@ -23,6 +23,7 @@
 #include "common/buf.h"
 #include "common/cmd.h"
 #include "common/conf.h"
+#include "common/connect.h"
 #include "common/ev.h"
 #include "common/ipc.h"
 #include "common/log.h"
@@ -38,6 +39,7 @@
 #define NTIMERS		8		/* protocol timer ids 0..7 */
 #define UNKNOWN_MAX	64		/* allow_all: unknown devices at once */
 #define CLIENT_RETRY_MS	10000
+#define CLIENT_CONNECT_MS 10000		/* per address */
 
 struct listener {
 	TAILQ_ENTRY(listener) entry;
@@ -99,8 +101,7 @@ struct client {
 	struct conn	*conn;
 	struct ev_timer	 retry;
 	int		 resolving;
-	int		 fd;		/* connecting */
-	struct ev_fd	*ev;
+	struct cwalk	 walk;		/* connecting */
 	int		 gone;		/* removed from the config */
 };
 
@@ -824,27 +825,12 @@ conn_is_own_listener(const struct sockaddr *sa, socklen_t salen)
 /* client mode */
 
 static void
-client_io(int fd, int revents, void *arg)
+client_up(void *arg, int fd)
 {
 	struct client	*cl = arg;
 	struct conn	*c;
-	int		 err = 0;
-	socklen_t	 len = sizeof(err);
 	char		 peer[64];
 
-	ev_del(cl->ev);
-	cl->ev = NULL;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
-		err = errno;
-	if (err != 0) {
-		log_warnx("client mode %s: connect %s:%d: %s", cl->serial,
-		    cl->host, cl->port, strerror(err));
-		close(fd);
-		cl->fd = -1;
-		ev_timer_add(&cl->retry, CLIENT_RETRY_MS);
-		return;
-	}
-	cl->fd = -1;
 	snprintf(peer, sizeof(peer), "%s:%d", cl->host, cl->port);
 	if ((c = conn_new(fd, DEV_GEN3PLUS, peer, cl)) == NULL) {
 		close(fd);
@@ -859,12 +845,23 @@ client_io(int fd, int revents, void *arg)
 	g3p_client_connected(c->g3p);
 }
 
+/* every address failed, each said why */
+static void
+client_fail(void *arg)
+{
+	struct client	*cl = arg;
+
+	ev_timer_add(&cl->retry, CLIENT_RETRY_MS);
+}
+
+static const struct cwalk_ops client_walk_ops = {
+	NULL, NULL, client_up, client_fail
+};
+
 static void
 client_resolved(void *arg, const struct ipc_resolved *res)
 {
 	struct client		*cl = arg;
-	const struct sockaddr	*sa;
-	int			 fd;
 
 	cl->resolving = 0;
 	if (res->error != 0 || res->naddr == 0) {
@@ -873,29 +870,13 @@ client_resolved(void *arg, const struct ipc_resolved *res)
 		ev_timer_add(&cl->retry, CLIENT_RETRY_MS);
 		return;
 	}
-	sa = (const struct sockaddr *)res->addr[0].sa;
-	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd == -1 || (connect(fd, sa, res->addr[0].len) == -1 &&
-	    errno != EINPROGRESS)) {
-		log_warn("client mode %s: connect %s", cl->serial, cl->host);
-		if (fd != -1)
-			close(fd);
-		ev_timer_add(&cl->retry, CLIENT_RETRY_MS);
-		return;
-	}
-	cl->fd = fd;
-	if ((cl->ev = ev_add(fd, POLLOUT, client_io, cl)) == NULL) {
-		close(fd);
-		cl->fd = -1;
-		ev_timer_add(&cl->retry, CLIENT_RETRY_MS);
-	}
+	cwalk_start(&cl->walk, res);
 }
 
 static void
 client_connect(struct client *cl)
 {
-	if (cl->conn != NULL || cl->resolving || cl->fd != -1)
+	if (cl->conn != NULL || cl->resolving || cwalk_active(&cl->walk))
 		return;
 	cl->resolving = 1;
 	proxyd_resolve(cl->host, cl->port, client_resolved, cl);
@@ -914,10 +895,7 @@ client_stop(struct client *cl)
 	ev_timer_del(&cl->retry);
 	if (cl->resolving)
 		proxyd_resolve_cancel(cl);
-	if (cl->ev != NULL)
-		ev_del(cl->ev);
-	if (cl->fd != -1)
-		close(cl->fd);
+	cwalk_cancel(&cl->walk);
 	cl->gone = 1;
 	if (cl->conn != NULL)
 		conn_close(cl->conn, "device removed from the configuration");
@@ -930,6 +908,7 @@ clients_reconf(void)
 {
 	struct conf_device	*d;
 	struct client		*cl, *next;
+	char			 what[64];
 
 	TAILQ_FOREACH_SAFE(cl, &clients, entry, next) {
 		d = conf_find_serial(pconf, cl->serial);
@@ -951,7 +930,9 @@ clients_reconf(void)
 		strlcpy(cl->serial, d->serial, sizeof(cl->serial));
 		strlcpy(cl->host, d->client_host, sizeof(cl->host));
 		cl->port = d->client_port;
-		cl->fd = -1;
+		snprintf(what, sizeof(what), "client mode %s", cl->serial);
+		cwalk_init(&cl->walk, &client_walk_ops, cl, what, cl->host,
+		    cl->port, CLIENT_CONNECT_MS);
 		ev_timer_init(&cl->retry, client_retry, cl);
 		TAILQ_INSERT_TAIL(&clients, cl, entry);
 		client_connect(cl);
