@@ -3,6 +3,11 @@
  * handed an SSL_CTX, so the verification is set up here.  OpenSSL is what
  * libmosquitto is built on: no new library comes with it.
  */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -16,6 +21,7 @@
 /* for the messages */
 static char	 tls_host[CONF_STR];
 static char	 tls_cafile[CONF_STR];
+static int	 tls_host_is_addr;
 
 static void
 tls_log(const char *what, const char *file)
@@ -66,11 +72,32 @@ tls_verify_cb(int ok, X509_STORE_CTX *x)
 	return 0;
 }
 
+/*
+ * libmosquitto connects to the resolved address it is given and names
+ * that address as SNI.  The handshake starts after this hook, so the
+ * ClientHello carries the configured name (none for an address, which
+ * RFC 6066 does not allow); the certificate is checked against the same
+ * name through the context's verify parameters.
+ */
+static void
+tls_info_cb(const SSL *cssl, int where, int ret)
+{
+	SSL	*ssl = (SSL *)cssl;
+
+	if (!(where & SSL_CB_HANDSHAKE_START))
+		return;
+	if (SSL_set_tlsext_host_name(ssl, tls_host_is_addr ? NULL :
+	    tls_host) != 1)
+		log_warnx("TLS: cannot send %s as server name", tls_host);
+}
+
 void *
 tls_setup(const struct tsun_conf *c)
 {
 	SSL_CTX			*ctx;
 	X509_VERIFY_PARAM	*param;
+	struct in_addr		 a4;
+	struct in6_addr		 a6;
 
 	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
 		tls_log("context", "");
@@ -98,6 +125,9 @@ tls_setup(const struct tsun_conf *c)
 	}
 	strlcpy(tls_host, c->mqtt_host, sizeof(tls_host));
 	strlcpy(tls_cafile, c->tls_cafile, sizeof(tls_cafile));
+	tls_host_is_addr = inet_pton(AF_INET, tls_host, &a4) == 1 ||
+	    inet_pton(AF_INET6, tls_host, &a6) == 1;
+	SSL_CTX_set_info_callback(ctx, tls_info_cb);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, tls_verify_cb);
 	if (!c->tls_insecure) {
 		param = SSL_CTX_get0_param(ctx);
