@@ -24,7 +24,10 @@ die() {
 }
 
 [ -x "$BUILD/tsun-cfgd" ] || die "$BUILD/tsun-cfgd not found: run make first"
-command -v python3 >/dev/null 2>&1 || die "python3 not found"
+# Debian's python3, with Debian's packages (paho-mqtt, jinja2, ...)
+PYTHON=python3
+[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
+command -v "$PYTHON" >/dev/null 2>&1 || die "python3 not found"
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] ||
     die "mosquitto not found (apt-get install mosquitto)"
 [ "$(id -u)" -eq 0 ] || die "must run as root (the workers chroot)"
@@ -32,22 +35,58 @@ id nobody >/dev/null 2>&1 || die "user nobody does not exist"
 PATH=$PATH:/usr/sbin:/sbin
 export PATH
 
+# A fresh Debian 12 names localhost ::1 as well, and getaddrinfo gives
+# ::1 first: the whole suite runs so, in a private mount namespace whose
+# /etc/hosts says localhost is ::1, then 127.0.0.1 (the test servers
+# listen on 127.0.0.1 only), whatever this machine's file says.
+if [ -z "${TSUN_E2E_HOSTS:-}" ]; then
+	TSUN_E2E_HOSTS=$(mktemp "${TMPDIR:-/tmp}/tsun-e2e-hosts.XXXXXX") ||
+	    die "mktemp"
+	export TSUN_E2E_HOSTS
+	{
+		printf '::1\tlocalhost ip6-localhost ip6-loopback\n'
+		printf '127.0.0.1\tlocalhost\n'
+		grep -v -w -e localhost -e ip6-localhost /etc/hosts 2>/dev/null
+	} > "$TSUN_E2E_HOSTS"
+	chmod 644 "$TSUN_E2E_HOSTS"
+	if command -v unshare >/dev/null 2>&1 &&
+	    unshare -m sh -c 'mount --bind "$1" /etc/hosts' sh \
+	    "$TSUN_E2E_HOSTS" 2>/dev/null; then
+		# shellcheck disable=SC2016
+		exec unshare -m sh -c 'mount --make-rprivate / &&
+		    mount --bind "$TSUN_E2E_HOSTS" /etc/hosts &&
+		    exec sh "$0" "$@"' "$0" "$@"
+	fi
+	rm -f "$TSUN_E2E_HOSTS"
+	echo "e2e: no private mount namespace (unshare -m): the tests" \
+	    "see this machine's /etc/hosts as it is" >&2
+else
+	echo "e2e: /etc/hosts here: localhost is" \
+	    "$(getent ahosts localhost | awk '{ print $1 }' | uniq |
+	    tr '\n' ' ')" >&2
+fi
+
 # ASan: no leak check noise from the test harness; keep reports in logs
 ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 export ASAN_OPTIONS UBSAN_OPTIONS
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tsun-e2e-run.XXXXXX") || die "mktemp"
-trap 'rm -rf "$tmp"' EXIT
+# (the file under the bind mount goes when the namespace does)
+trap 'rm -rf "$tmp" "${TSUN_E2E_HOSTS:-}"' EXIT
 trap 'exit 1' INT TERM HUP
 
 passed=0
 failed=0
 skipped=0
 start=$(date +%s)
+# E2E_ONLY="test_a.py test_b.py": only these files
 for t in "$HERE"/test_*.py; do
 	name=$(basename "$t")
-	timeout -k 10 "$FILE_TIMEOUT" python3 -u "$t" "$BUILD" \
+	if [ -n "${E2E_ONLY:-}" ]; then
+		case " $E2E_ONLY " in *" $name "*) ;; *) continue ;; esac
+	fi
+	timeout -k 10 "$FILE_TIMEOUT" "$PYTHON" -u "$t" "$BUILD" \
 	    >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	cat "$tmp/out"
