@@ -265,5 +265,48 @@ def test_system_resolver_sandboxed(build):
     b.stop()
 
 
+def resolver_pid(d):
+    r = d.ctl_run("show", "status", timeout=5)
+    m = re.search(r"^resolver: pid (\d+)", r.stdout, re.M)
+    return int(m.group(1)) if m else None
+
+
+@lib.timeout(120)
+def test_stuck_resolver_restarted(build):
+    """A lookup that hangs in the resolver process (the test build hangs
+    on hang.tsun-test.invalid, as a system resolver can): after 10 s it
+    fails, the stuck resolver process is replaced, tsun-ctl never
+    waits."""
+    hooks = hooks_build()
+    b = lib.Broker()
+    d = lib.Daemon(hooks, b.port, start=False)
+    d.write_config(text=d.config_text().replace(
+        'mqtt { host = "127.0.0.1"', 'mqtt { host = "hang.tsun-test.invalid"'))
+    d.start()
+    first = lib.wait_until(lambda: resolver_pid(d), 5, what="resolver pid")
+    d.wait_log(r"resolving hang\.tsun-test\.invalid", timeout=5)
+    t_end = time.monotonic() + 9
+    while time.monotonic() < t_end:
+        t0 = time.monotonic()
+        r = d.ctl_run("show", "status", timeout=5)
+        check(time.monotonic() - t0 < 1.0 and "tsun-proxyd" in r.stdout,
+              "show status slow or wrong: %r" % r.stdout)
+        time.sleep(0.5)
+    d.wait_log(r"resolving hang\.tsun-test\.invalid: no answer within "
+               r"10 s", timeout=5)
+    d.wait_log(r"resolver process is stuck: restarting it", timeout=2)
+    d.wait_log(r"cannot resolve hang\.tsun-test\.invalid: Temporary "
+               r"failure", timeout=2)
+    second = lib.wait_until(lambda: (lambda p: p if p and p != first
+                                     else None)(resolver_pid(d)), 5,
+                            what="a new resolver process")
+    log("resolver %d -> %d" % (first, second))
+    check(not lib.proc_stat(first) or lib.proc_stat(first)[1] == "Z",
+          "the stuck resolver %d still runs" % first)
+    check("has not answered" not in d.log(), "a worker was killed")
+    d.stop()
+    b.stop()
+
+
 if __name__ == "__main__":
     lib.main(globals())
