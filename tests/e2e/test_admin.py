@@ -310,5 +310,44 @@ def test_show_inverters_allow_all(build):
           "allow_all device shown as %r" % rows[lib.SERIAL2])
 
 
+# ----------------------------------------------------------------------
+# a configuration file others can change
+
+def test_config_file_permissions(build):
+    b = lib.Broker()
+    d = lib.Daemon(build, b.port, start=False)
+    cfgd = os.path.join(build, "tsun-cfgd")
+    for mode, owner, why in ((0o666, 0, r"is writable by others \(mode 0666\)"),
+                             (0o644, 65534, r"is owned by uid 65534, not root")):
+        os.chmod(d.conf, mode)
+        os.chown(d.conf, owner, 0)
+        want = re.escape(d.conf) + r": " + why + r": refusing to use it"
+        r = subprocess.run([cfgd, "-n", "-f", d.conf],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=10,
+                           universal_newlines=True)
+        log("-n: %d %s" % (r.returncode, r.stdout.strip()))
+        check(r.returncode == 1 and re.search(want, r.stdout),
+              "tsun-cfgd -n on a file with mode %o owner %d: exit %d: %r"
+              % (mode, owner, r.returncode, r.stdout))
+        # the daemon does not start on it
+        r = subprocess.run([cfgd, "-d", "-w", build, "-f", d.conf],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=10,
+                           universal_newlines=True)
+        check(r.returncode == 1 and re.search(want, r.stdout),
+              "tsun-cfgd started on a file with mode %o owner %d: exit %d:"
+              " %r" % (mode, owner, r.returncode, r.stdout))
+    # a running daemon's file becomes writable by others: reload refuses
+    os.chown(d.conf, 0, 0)
+    os.chmod(d.conf, 0o644)
+    d.start()
+    os.chmod(d.conf, 0o646)
+    r = d.ctl_run("reload")
+    check(r.returncode == 1 and "is writable by others" in r.stdout,
+          "reload of a file writable by others: exit %d: %r"
+          % (r.returncode, r.stdout))
+
+
 if __name__ == "__main__":
     lib.main(globals())
