@@ -1,5 +1,6 @@
 """Outbound connections to a name with several addresses, the first one
-dead: tsun-mqttd and client mode try each address in turn (issue 14).
+dead: tsun-mqttd, client mode and the cloud links try each address in
+turn (issue 14).
 The condition is made here: the whole file runs in a private mount
 namespace whose /etc/hosts maps the test name, and localhost, to ::1
 first and 127.0.0.1 second, with nothing listening on ::1.  Also TLS:
@@ -123,6 +124,27 @@ def test_client_mode_second_address(build):
         d.wait_log(r"client mode connection to %s up" % g.SERIAL, 5)
     finally:
         dev.close()
+
+
+@lib.timeout(60)
+def test_cloud_second_address(build):
+    # the cloud link uses the same walker: the log says so
+    cloud = lib.FakeCloud("record")
+    dual_name(cloud.port)
+    try:
+        b = lib.Broker()
+        d = lib.Daemon(build, b.port, tsun_enabled=True, tsun_host=NAME,
+                       tsun_port=cloud.port)
+        inv = d.inverter()
+        lib.bring_up(inv)
+        lib.expect_reply(inv, lib.data_frame(), lib.data_reply(),
+                         what="data reply")
+        cloud.wait_frame(lambda f: True, timeout=15,
+                         what="a frame forwarded through the second address")
+        _walked(d, r"tsun-proxyd: [^\n]*: cloud", cloud.port)
+        inv.close()
+    finally:
+        cloud.close()
 
 
 class SNIServer:
