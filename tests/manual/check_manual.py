@@ -10,11 +10,13 @@
    also read back with -nv, once with every section absent (the defaults of
    conf_new()) and once with every section empty (the table defaults).
 2. Diagnostics: every format string of log_warn, log_warnx, fatal and fatalx
-   in common/, cfgd/, proxyd/ and mqttd/ must match a list head of the
-   DIAGNOSTICS section of some man page (mandoc -Thtml, markup stripped,
-   quotes and spaces normalised, the format's directives as wildcards), or
-   be on the short INTERNAL list below with the reason it needs no
-   documentation.
+   (and log.h's variants such as log_warnx_sum) in common/, cfgd/, proxyd/
+   and mqttd/ must match a list head of the DIAGNOSTICS section of some man
+   page (mandoc -Thtml, markup stripped, quotes and spaces normalised, the
+   format's directives as wildcards), or be on the short INTERNAL list
+   below with the reason it needs no documentation.  And every such head
+   must match some string of the code (or be on GENERIC_HEADS): a line the
+   code no longer writes must leave the page.
 
 Every difference is printed; the exit status is 1 if there is any.
 """
@@ -712,8 +714,44 @@ def literal_text(fmt):
     return re.sub(r"[\W\d_]+", "", DIRECTIVE.sub("", fmt))
 
 
+# DIAGNOSTICS heads that name a family of lines, or a line composed from
+# several strings, and so match no single string of the code
+GENERIC_HEADS = [
+    "file:line: message",
+    "file: is writable by others (mode mode): refusing to use it",
+    "file: is owned by uid uid, not root: refusing to use it",
+]
+
+
+def check_stale(root, heads, problems):
+    """Every DIAGNOSTICS head must match some string of the code: a line
+    the code no longer writes must leave the page."""
+    cands = set()
+    for rel, src in c_sources(root):
+        for m in re.finditer(r"\b\w+\s*\(", src):
+            args, _ = split_args(src, m.end() - 1)
+            for a in args:
+                v = c_string(a)
+                if not v:
+                    continue
+                # start-up lines on stderr carry the program's name
+                for f in (norm(v), re.sub(r"^tsun-\w+: ", "", norm(v))):
+                    if literal_text(f):
+                        cands.add(f)
+    rxs = [format_regex(f, "log_warn") for f in cands]
+    for page, h in heads:
+        if h in GENERIC_HEADS:
+            continue
+        # configuration messages get "file:line: " in front
+        tries = [h, re.sub(r"^file(:line)?: ", "", h)]
+        if not any(r.fullmatch(t) for r in rxs for t in tries):
+            fail(problems, "%s: DIAGNOSTICS lists \"%s\", which the code "
+                 "no longer writes" % (page, h))
+
+
 def check_diagnostics(root, problems, verbose):
     heads = diag_heads(root)
+    check_stale(root, heads, problems)
     missing, internal, hooks = [], [], []
     for rel, line, func, fmt, hook in log_calls(root):
         where = "%s:%d" % (rel, line)
