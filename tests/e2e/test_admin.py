@@ -125,11 +125,11 @@ def test_reload_applies_mqtt_password(build):
     log(r.stdout.strip())
     check(r.returncode == 0, "tsun-ctl reload: exit %d: %s"
           % (r.returncode, r.stdout))
-    check("configuration reloaded" in r.stdout,
-          "no 'configuration reloaded' in %r" % r.stdout)
     # back online within a few seconds, not at the next back-off or crash
     lib.wait_until(lambda: proxy_online(b.watch_port), 8,
                    what="the proxy online with the new password")
+    check("configuration reloaded" in r.stdout and "MQTT settings changed"
+          in r.stdout, "reload answer %r" % r.stdout)
     check(d.pid == cfgd and d.proc.poll() is None,
           "tsun-cfgd was restarted")
     check("new-secret" not in d.log(), "the password is in the log")
