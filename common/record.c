@@ -145,7 +145,8 @@ batch_read_hdr(struct batch_reader *r, const void *buf, size_t len,
 		goto bad;
 	if (h->kind > DEV_BATTERY)
 		goto bad;
-	if (h->flags & ~(BATCH_SNAPSHOT | BATCH_CONNECT | BATCH_DISCONN))
+	if (h->flags & ~(BATCH_SNAPSHOT | BATCH_CONNECT | BATCH_DISCONN |
+	    BATCH_FORGET))
 		goto bad;
 	/* NUL terminated and NUL padded */
 	n = strnlen(h->serial, sizeof(h->serial));

@@ -35,6 +35,7 @@
 #define BATCH_SNAPSHOT	0x01	/* part of a full snapshot */
 #define BATCH_CONNECT	0x02	/* device connected (availability online) */
 #define BATCH_DISCONN	0x04	/* device disconnected (availability offline) */
+#define BATCH_FORGET	0x08	/* device forgotten: no records, clear its topics */
 
 #define REC_STR_MAX	256	/* longest string value carried */
 #define BATCH_MAX	60000	/* largest batch payload */

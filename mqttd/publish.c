@@ -535,6 +535,7 @@ mq_batch(const void *payload, size_t len)
 	struct rec_value	 rv;
 	struct mq_dev		*d;
 	const struct reg_def	*def;
+	char			 topic[MQ_TOPIC_MAX];
 	int			 rc;
 
 	/* validate first: a malformed batch changes nothing */
@@ -546,6 +547,18 @@ mq_batch(const void *payload, size_t len)
 		return -1;
 	h.serial[sizeof(h.serial) - 1] = '\0';
 
+	if (h.flags & BATCH_FORGET) {
+		/* an allow_all device tsun-proxyd forgot: its topics go */
+		if (h.kind != 0 && (d = dev_find_key(h.serial,
+		    h.monitor_sn)) != NULL && d->conf == NULL) {
+			mq_disc_clear(d);
+			if (mq_dev_topic(topic, sizeof(topic), d, "status") == 0)
+				mq_publish(topic, "", 0, 1);
+			dev_unlink(d);
+			dev_free(d);
+		}
+		return 0;
+	}
 	if (h.kind == 0)
 		d = mq.proxy;
 	else if (h.kind != DEV_GEN3 && h.kind != DEV_GEN3PLUS &&

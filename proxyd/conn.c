@@ -40,6 +40,7 @@
 #define UNKNOWN_MAX	64		/* allow_all: unknown devices at once */
 #define CLIENT_RETRY_MS	10000
 #define CLIENT_CONNECT_MS 10000		/* per address */
+#define EXPIRE_EVERY_MS	(10 * 60 * 1000)	/* allow_all devices expire */
 
 struct listener {
 	TAILQ_ENTRY(listener) entry;
@@ -114,6 +115,8 @@ static uint64_t			nextid = 1;
 static int			listen_gen;
 static int			accept_paused;
 static uint8_t			rbuf[65536 + IN_MAX];
+static struct ev_timer		expire_timer;
+static int			expire_on;
 
 static void	conn_close(struct conn *, const char *);
 static void	conn_io(int, int, void *);
@@ -340,9 +343,15 @@ io_accept(void *arg, const char *serial, uint32_t monitor_sn,
 	} else
 		dc = conf_find_monitor_sn(pconf, monitor_sn);
 	if (dc == NULL) {
+		if (serial != NULL)
+			strlcpy(key, serial, sizeof(key));
+		else
+			snprintf(key, sizeof(key), "%u", monitor_sn);
+		/* a new allow_all device may push out a forgotten one */
 		if (!pconf->allow_all || nunknown >= UNKNOWN_MAX ||
 		    (serial != NULL && !serial_ok(serial)) ||
-		    (serial == NULL && monitor_sn == 0)) {
+		    (serial == NULL && monitor_sn == 0) ||
+		    (vdb_find(key) == NULL && !vdb_transient_room())) {
 			vdb_count(REG_UNKNOWN_SNR, 1);
 			if (serial != NULL)
 				log_warnx_sum("%s: unknown device %s refused",
@@ -352,10 +361,6 @@ io_accept(void *arg, const char *serial, uint32_t monitor_sn,
 				    "%u refused", c->name, monitor_sn);
 			return 0;
 		}
-		if (serial != NULL)
-			strlcpy(key, serial, sizeof(key));
-		else
-			snprintf(key, sizeof(key), "%u", monitor_sn);
 		kind = c->proto;
 		c->unknown = 1;
 		nunknown++;
@@ -371,6 +376,7 @@ io_accept(void *arg, const char *serial, uint32_t monitor_sn,
 	strlcpy(c->serial, key, sizeof(c->serial));
 	replace_older(c);
 	c->vd = vdb_device(kind, key, dc ? dc->monitor_sn : monitor_sn);
+	vdb_set_transient(c->vd, c->unknown);
 	vdb_set_online(c->vd, 1);
 	devstat_up(key, kind);
 	vdb_flush(vdb_proxy());
@@ -945,6 +951,14 @@ clients_reconf(void)
  * (it is freed when the last of them closes) and take the new one when
  * the device reconnects.  A device whose block changed is reconnected.
  */
+/* forget the allow_all devices not seen for VDB_TRANSIENT_TTL */
+static void
+expire_cb(struct ev_timer *t, void *arg)
+{
+	vdb_expire();
+	ev_timer_add(&expire_timer, EXPIRE_EVERY_MS);
+}
+
 void
 conn_reconf(struct tsun_conf *nc)
 {
@@ -953,6 +967,11 @@ conn_reconf(struct tsun_conf *nc)
 	struct conf_device	*d;
 
 	pconf = nc;
+	if (!expire_on) {
+		ev_timer_init(&expire_timer, expire_cb, NULL);
+		ev_timer_add(&expire_timer, EXPIRE_EVERY_MS);
+		expire_on = 1;
+	}
 	TAILQ_FOREACH_SAFE(c, &conns, entry, next) {
 		if (c->closing || !c->identified || c->unknown)
 			continue;

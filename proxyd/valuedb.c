@@ -82,6 +82,9 @@ struct vdb_dev {
 	TAILQ_ENTRY(vdb_dev)	 dirty;
 	int			 ondirty;
 	int			 online;
+	int			 transient;	/* admitted by allow_all */
+	int64_t			 seen;		/* last online or offline */
+	uint64_t		 seen_seq;	/* the same, in order */
 	uint8_t			 kind;
 	char			 serial[17];
 	uint32_t		 monitor_sn;
@@ -149,11 +152,16 @@ TAILQ_HEAD(vdb_dirtyq, vdb_dev);
 static struct vdb_bucket	*buckets;
 static size_t			 nbuckets;
 static size_t			 ndevs;
+static size_t			 ntransient;
+static uint64_t			 seen_seq;
 static struct vdb_dirtyq	 dirtyq = TAILQ_HEAD_INITIALIZER(dirtyq);
 static struct vdb_dev		*proxydev;
 static vdb_sink			 sink;
 static void			*sink_arg;
 static struct batch		 bt;	/* 60 kB: not on the stack */
+
+static void	send_batch(void);
+static void	send_dev(struct vdb_dev *, uint8_t, int);
 
 static int64_t
 vdb_time(void)
@@ -367,10 +375,26 @@ vdb_reset(void)
 	buckets = NULL;
 	nbuckets = 0;
 	ndevs = 0;
+	ntransient = 0;
 	if (proxydev != NULL)
 		dev_free(proxydev);
 	proxydev = NULL;
 	TAILQ_INIT(&dirtyq);
+}
+
+struct vdb_dev *
+vdb_find(const char *serial)
+{
+	struct vdb_dev	*d;
+	char		 sn[17];
+
+	strlcpy(sn, serial == NULL ? "" : serial, sizeof(sn));
+	if (nbuckets == 0)
+		return NULL;
+	LIST_FOREACH(d, &buckets[hash_serial(sn) % nbuckets], hash)
+		if (strcmp(d->serial, sn) == 0)
+			return d;
+	return NULL;
 }
 
 struct vdb_dev *
@@ -397,6 +421,8 @@ vdb_device(int kind, const char *serial, uint32_t monitor_sn)
 	if (ndevs >= nbuckets)
 		hash_grow();
 	d = dev_new(kind, sn, monitor_sn);
+	d->seen = vdb_now();
+	d->seen_seq = ++seen_seq;
 	LIST_INSERT_HEAD(&buckets[h % nbuckets], d, hash);
 	ndevs++;
 	return d;
@@ -435,8 +461,82 @@ vdb_forget(struct vdb_dev *d)
 	} else {
 		LIST_REMOVE(d, hash);
 		ndevs--;
+		if (d->transient)
+			ntransient--;
 	}
 	dev_free(d);
+}
+
+/*
+ * Devices admitted by allow_all are remembered for a while only: at most
+ * VDB_TRANSIENT_MAX of them, each until it has been offline for
+ * VDB_TRANSIENT_TTL seconds.  Forgetting one tells tsun-mqttd
+ * (BATCH_FORGET), which takes its retained topics down.
+ */
+void
+vdb_set_transient(struct vdb_dev *d, int on)
+{
+	if (d == NULL || d == proxydev || d->transient == (on != 0))
+		return;
+	d->transient = on != 0;
+	if (on)
+		ntransient++;
+	else
+		ntransient--;
+}
+
+static void
+forget_transient(struct vdb_dev *d, const char *why)
+{
+	log_info("device %s forgotten: %s", d->serial, why);
+	if (d->ndirty > 0)
+		send_dev(d, 0, 0);
+	batch_begin(&bt, d->kind, BATCH_FORGET, d->serial, d->monitor_sn);
+	send_batch();
+	vdb_forget(d);
+}
+
+/* the offline transient device seen longest ago, NULL if none */
+static struct vdb_dev *
+oldest_transient(void)
+{
+	struct vdb_dev	*d, *o = NULL;
+	size_t		 i;
+
+	for (i = 0; i < nbuckets && ntransient > 0; i++)
+		LIST_FOREACH(d, &buckets[i], hash)
+			if (d->transient && !d->online &&
+			    (o == NULL || d->seen_seq < o->seen_seq))
+				o = d;
+	return o;
+}
+
+int
+vdb_transient_room(void)
+{
+	struct vdb_dev	*d;
+
+	if (ntransient < VDB_TRANSIENT_MAX)
+		return 1;
+	if ((d = oldest_transient()) == NULL)
+		return 0;
+	forget_transient(d, "allow_all device limit reached");
+	return 1;
+}
+
+int
+vdb_expire(void)
+{
+	struct vdb_dev	*d;
+	int64_t		 now = vdb_now();
+	int		 n = 0;
+
+	while ((d = oldest_transient()) != NULL &&
+	    now - d->seen >= VDB_TRANSIENT_TTL) {
+		forget_transient(d, "not seen for a day");
+		n++;
+	}
+	return n;
 }
 
 /* log a dropped value once per device and register */
@@ -761,6 +861,8 @@ vdb_set_online(struct vdb_dev *d, int online)
 	if (!online && d->ndirty > 0)
 		send_dev(d, 0, 0);
 	d->online = online != 0;
+	d->seen = vdb_now();
+	d->seen_seq = ++seen_seq;
 	batch_begin(&bt, d->kind, online ? BATCH_CONNECT : BATCH_DISCONN,
 	    d->serial, d->monitor_sn);
 	send_batch();

@@ -24,6 +24,22 @@ void		 vdb_reset(void);	/* forget every device (tests) */
 struct vdb_dev	*vdb_device(int kind, const char *serial, uint32_t monitor_sn);
 struct vdb_dev	*vdb_proxy(void);	/* the proxy device (counters) */
 void		 vdb_forget(struct vdb_dev *);	/* removed from config */
+/* the device with that serial, NULL if there is none */
+struct vdb_dev	*vdb_find(const char *serial);
+
+/*
+ * Devices admitted by allow_all (transient): at most VDB_TRANSIENT_MAX
+ * are kept, and one offline for VDB_TRANSIENT_TTL seconds is forgotten.
+ * Forgetting sends an empty batch flagged BATCH_FORGET first, so that
+ * tsun-mqttd clears the device's retained topics.
+ */
+#define VDB_TRANSIENT_MAX	64
+#define VDB_TRANSIENT_TTL	86400
+void		 vdb_set_transient(struct vdb_dev *, int);
+/* room for one more transient device (the oldest offline one goes): 1, or 0 */
+int		 vdb_transient_room(void);
+/* forget the transient devices offline too long; returns how many */
+int		 vdb_expire(void);
 
 /*
  * Store a value.  Returns 1 if the stored value changed (and it is queued

@@ -243,5 +243,39 @@ def test_gen3plus_unidentified_trickle(build):
     check(dt < 6, "closed only after %.1fs (unidentified = 3)" % dt)
 
 
+@lib.timeout(90)
+def test_allow_all_bound(build):
+    """65 unknown devices admitted by allow_all, one after another: the
+    65th pushes out the one offline longest (at most 64 are kept), whose
+    retained discovery topics are cleared."""
+    b = lib.Broker()
+    c = lib.MQTTClient(b.port, subscribe=("homeassistant/#",))
+    d = lf.FDaemon(build, b.port, gen3=(),
+                   extra="inverters { allow_all = true }\n")
+    first = "R17%013d" % 1000
+    for i in range(65):
+        sn = "R17%013d" % (1000 + i)
+        inv = d.inverter(sn)
+        lib.expect_reply(inv, lib.contact_frame(sn), lib.contact_reply(sn),
+                         what="contact reply of %s" % sn)
+        lib.expect_reply(inv, lib.data_frame(serial=sn),
+                         lib.data_reply(sn), what="data reply of %s" % sn)
+        if i == 0:
+            m = c.wait("homeassistant/#",
+                       lambda m: first in m.topic and m.payload,
+                       timeout=10, what="discovery of %s" % first)
+            topic = m.topic
+            log("discovery of the first device on %s" % topic)
+        inv.close()
+        if i == 0:
+            # the first goes offline before the others
+            d.wait_log(r"closed: closed by the device", 5)
+    c.wait(topic, lambda m: m.payload == b"", timeout=10,
+           what="discovery of %s cleared" % first)
+    d.wait_log(r"device %s forgotten" % first, 5)
+    r = lib.retained(b.port, topic, timeout=1)
+    check(r is None or r.payload == b"", "still retained: %r" % r)
+
+
 if __name__ == "__main__":
     lib.main(globals())

@@ -699,6 +699,57 @@ START_TEST(test_reload_removes_device)
 }
 END_TEST
 
+/*
+ * issue 13: an allow_all device tsun-proxyd forgets (BATCH_FORGET) takes
+ * its retained discovery and status down; a configured one stays.
+ */
+START_TEST(test_forget_device)
+{
+	const char	*sn = "R170000000000077";
+	size_t		 i, ndisc = 0, nclear = 0;
+	char		 pfx[64];
+
+	batch_begin(bt, DEV_GEN3, BATCH_CONNECT, sn, 0);
+	batch_add_str(bt, REG_SENSOR_LIST, 1, "01900001");
+	batch_add_float(bt, REG_GRID_VOLTAGE, 1, 230.0);
+	send_batch();
+	batch_begin(bt, DEV_GEN3, BATCH_CONNECT, G3SN, 0);
+	batch_add_float(bt, REG_GRID_VOLTAGE, 1, 230.0);
+	send_batch();
+	for (i = 0; i < npubs; i++)
+		if (strstr(pubs[i].topic, sn) != NULL && pubs[i].retain &&
+		    pubs[i].len > 0 &&
+		    strncmp(pubs[i].topic, "homeassistant/", 14) == 0)
+			ndisc++;
+	ck_assert_uint_gt(ndisc, 0);
+	ck_assert_ptr_nonnull(mq_dev_find(sn));
+	pubs_clear();
+
+	batch_begin(bt, DEV_GEN3, BATCH_FORGET, sn, 0);
+	send_batch();
+	for (i = 0; i < npubs; i++) {
+		ck_assert_int_eq(pubs[i].retain, 1);
+		ck_assert_uint_eq(pubs[i].len, 0);
+		if (strncmp(pubs[i].topic, "homeassistant/", 14) == 0) {
+			ck_assert_ptr_nonnull(strstr(pubs[i].topic, sn));
+			nclear++;
+		}
+	}
+	ck_assert_uint_eq(nclear, ndisc);
+	snprintf(pfx, sizeof(pfx), "/status");
+	ck_assert_uint_eq(npubs, nclear + 1);
+	ck_assert_ptr_nonnull(strstr(pubs[npubs - 1].topic, pfx));
+	ck_assert_ptr_null(mq_dev_find(sn));
+	pubs_clear();
+
+	/* a configured device is not forgotten */
+	batch_begin(bt, DEV_GEN3, BATCH_FORGET, G3SN, 0);
+	send_batch();
+	ck_assert_uint_eq(npubs, 0);
+	ck_assert_ptr_nonnull(mq_dev_find(G3SN));
+}
+END_TEST
+
 START_TEST(test_cmd_resp)
 {
 	struct cmd_resp	r;
@@ -781,6 +832,7 @@ publish_suite(void)
 	tcase_add_test(tc, test_ha_online);
 	tcase_add_test(tc, test_midnight);
 	tcase_add_test(tc, test_reload_removes_device);
+	tcase_add_test(tc, test_forget_device);
 	tcase_add_test(tc, test_cmd_resp);
 	tcase_add_test(tc, test_subscriptions);
 	suite_add_tcase(s, tc);

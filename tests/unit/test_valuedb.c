@@ -592,6 +592,74 @@ START_TEST(test_many_devices)
 }
 END_TEST
 
+/* issue 13: allow_all devices are bounded and expire */
+START_TEST(test_transient)
+{
+	struct vdb_dev	*d[VDB_TRANSIENT_MAX], *cf;
+	char		 sn[17], sn3[17], sn5[17];
+	int		 i, n = 0;
+
+	vdb_init(count_sink, &n);
+	cf = vdb_device(DEV_GEN3, "R170000000000001", 0);
+	vdb_set_online(cf, 0);
+	for (i = 0; i < VDB_TRANSIENT_MAX; i++) {
+		ck_assert_int_eq(vdb_transient_room(), 1);
+		snprintf(sn, sizeof(sn), "A%015d", i);
+		d[i] = vdb_device(DEV_GEN3, sn, 0);
+		vdb_set_transient(d[i], 1);
+		vdb_set_online(d[i], 1);
+		vdb_set_int(d[i], REG_INVERTER_STATUS, 1);
+		clock_now++;
+	}
+	vdb_flush(NULL);
+	vdb_init(sink, &got);
+	/* every one online: no room, nothing forgotten */
+	ck_assert_int_eq(vdb_transient_room(), 0);
+	ck_assert_int_eq(vdb_expire(), 0);
+	ck_assert_int_eq(ngot, 0);
+	snprintf(sn5, sizeof(sn5), "A%015d", 5);
+	snprintf(sn3, sizeof(sn3), "A%015d", 3);
+	vdb_set_online(d[5], 0);
+	clock_now++;
+	vdb_set_online(d[3], 0);
+	drop();
+	/* the one offline longest goes, and mqttd is told */
+	ck_assert_int_eq(vdb_transient_room(), 1);
+	ck_assert_int_eq(ngot, 1);
+	ck_assert_int_eq(got[0].h.flags, BATCH_FORGET);
+	ck_assert_str_eq(got[0].h.serial, sn5);
+	ck_assert_int_eq(got[0].n, 0);
+	ck_assert_ptr_null(vdb_find(sn5));
+	ck_assert_ptr_eq(vdb_find(sn3), d[3]);
+	drop();
+	/* below the bound again */
+	ck_assert_int_eq(vdb_transient_room(), 1);
+	ck_assert_int_eq(ngot, 0);
+	/* d[3] expires a day after it went offline, not earlier */
+	clock_now += VDB_TRANSIENT_TTL - 1;
+	ck_assert_int_eq(vdb_expire(), 0);
+	clock_now++;
+	ck_assert_int_eq(vdb_expire(), 1);
+	ck_assert_int_eq(ngot, 1);
+	ck_assert_int_eq(got[0].h.flags, BATCH_FORGET);
+	ck_assert_str_eq(got[0].h.serial, sn3);
+	ck_assert_ptr_null(vdb_find(sn3));
+	drop();
+	/* online devices and configured ones never expire */
+	clock_now += 10 * VDB_TRANSIENT_TTL;
+	ck_assert_int_eq(vdb_expire(), 0);
+	ck_assert_ptr_eq(vdb_find("R170000000000001"), cf);
+	ck_assert_ptr_eq(vdb_find("A000000000000000"), d[0]);
+	/* a device configured later is no longer transient */
+	vdb_set_transient(d[7], 0);
+	vdb_set_online(d[7], 0);
+	clock_now += 10 * VDB_TRANSIENT_TTL;
+	drop();
+	ck_assert_int_eq(vdb_expire(), 0);
+	ck_assert_int_eq(ngot, 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -616,6 +684,7 @@ main(void)
 	tcase_add_test(tc, test_online);
 	tcase_add_test(tc, test_split);
 	tcase_add_test(tc, test_many_devices);
+	tcase_add_test(tc, test_transient);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
