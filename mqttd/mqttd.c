@@ -103,6 +103,14 @@ mosq_sync(void)
 	int	 fd = mosq ? mosquitto_socket(mosq) : -1;
 	void	 mosq_io(int, int, void *);
 
+	/*
+	 * A failed attempt's socket stays open in libmosquitto until the
+	 * next connect: polling its hangup meanwhile would spin.  A queued
+	 * DISCONNECT still goes out.
+	 */
+	if (fd != -1 && !connected && !connecting &&
+	    !mosquitto_want_write(mosq))
+		fd = -1;
 	if (fd != mosq_fd && mosq_ev != NULL) {
 		ev_del(mosq_ev);
 		mosq_ev = NULL;

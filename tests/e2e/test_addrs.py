@@ -272,6 +272,32 @@ def test_tls_other_name_refused(build):
         srv.close()
 
 
+def _cpu(pid):
+    f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@lib.timeout(60)
+def test_tls_dead_broker_idle(build):
+    # no address of the broker answers a TLS connect: tsun-mqttd waits
+    # for its retry instead of polling the dead socket's hangup
+    pki = PKI()
+    port = lib.free_port()
+    dual_name(port)
+    d = lib.Daemon(build, port, start=False)
+    _tls_conf(d, port, pki, NAME)
+    d.start()
+    d.wait_log(r"tsun-mqttd: MQTT broker %s:%d: no address answered; "
+               r"retrying in 2 s" % (re.escape(NAME), port), 15)
+    pid = d.workers()["mqttd"]
+    c0 = _cpu(pid)
+    time.sleep(3)
+    used = _cpu(pid) - c0
+    log("tsun-mqttd used %.2f s CPU in 3 s of back-off" % used)
+    check(used < 0.5, "tsun-mqttd used %.2f s CPU in 3 s of back-off"
+          % used)
+
+
 if __name__ == "__main__":
     private_hosts()
     lib.main(globals())
