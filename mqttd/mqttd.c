@@ -218,13 +218,25 @@ misc_cb(struct ev_timer *t, void *arg)
 	ev_timer_add(&misc_timer, 1000);
 }
 
+/* the wall clock, checked often: NTP may move it at any time */
 static void
 midnight_cb(struct ev_timer *t, void *arg)
 {
-	mq_midnight();
-	mosq_sync();
-	ev_timer_add(&midnight_timer,
-	    mq_secs_to_midnight(time(NULL)) * 1000 + 500);
+	static struct mq_day	 day;
+	int64_t			 wait;
+
+	switch (mq_day_check(&day, (int64_t)time(NULL), &wait)) {
+	case MQ_DAY_RESET:
+		log_info("local midnight: daily values reset");
+		mq_midnight();
+		mosq_sync();
+		break;
+	case MQ_DAY_JUMPED:
+		log_info("the clock jumped into a new day: no daily reset "
+		    "in the middle of it");
+		break;
+	}
+	ev_timer_add(&midnight_timer, wait);
 }
 
 static void
@@ -493,8 +505,7 @@ apply_conf(struct tsun_conf *nc)
 		cwalk_init(&walk, &walk_ops, NULL, "MQTT broker",
 		    nc->mqtt_host, nc->mqtt_port, CONNECT_MS);
 		broker_connect();
-		ev_timer_add(&midnight_timer,
-		    mq_secs_to_midnight(time(NULL)) * 1000 + 500);
+		midnight_cb(&midnight_timer, NULL);
 		return;
 	}
 	/* new broker settings: tsun-cfgd stops us and starts us with them */

@@ -18,8 +18,8 @@
  *	mq_cmd_resp(resp)			every IMSG_CMD_RESP
  *	mq_broker_up() / mq_broker_down()	on CONNACK / on disconnect
  *	mq_message(topic, payload, len, retain)	every message received
- *	mq_midnight()				at local midnight: arm a timer
- *						with mq_secs_to_midnight()
+ *	mq_midnight()				at local midnight, when
+ *						mq_day_check() says so
  *	mq_shutdown()				before a clean DISCONNECT: the
  *						retained "offline" (a clean
  *						disconnect fires no will)
@@ -73,6 +73,22 @@ void		 mq_free(void);
 const char	**mq_subscriptions(size_t *);
 const char	*mq_will_topic(void);
 size_t		 mq_ndevices(void);			/* status lines */
+
+/*
+ * The daily reset follows the wall clock (clock.c): call mq_day_check()
+ * with the time now, at start and again after *wait_ms.  MQ_DAY_RESET:
+ * local midnight has come (at most MQ_DAY_SLACK s ago): call
+ * mq_midnight().  MQ_DAY_JUMPED: the clock jumped into the middle of a
+ * later day: no reset.  Once per date, never on a jump back and forth.
+ */
+#define MQ_DAY_CHECK_MS	2000
+#define MQ_DAY_SLACK	300
+enum { MQ_DAY_SAME, MQ_DAY_RESET, MQ_DAY_JUMPED };
+struct mq_day {
+	int32_t		 date;		/* local yyyymmdd seen last, 0 none */
+	int32_t		 reset;		/* the date of the last reset */
+};
+int		 mq_day_check(struct mq_day *, int64_t now, int64_t *wait_ms);
 
 /* the clock (unix seconds), injected so tests can fix it */
 extern int64_t	(*mq_now)(void);
