@@ -175,7 +175,8 @@ def test_dns_blackhole_blocks_nothing(build):
 
 def resolver_answers(family_host):
     hooks = hooks_build()
-    srv = DnsServer(family_host, {NAME: ["127.0.0.1"]})
+    # the broker listens on 127.0.0.1 only: ::1, tried first, fails
+    srv = DnsServer(family_host, {NAME: ["127.0.0.1", "::1"]})
     os.environ["TSUN_TEST_DNS_PORT"] = str(srv.port)
     try:
         b = lib.Broker()
@@ -194,6 +195,12 @@ def resolver_answers(family_host):
     types = sorted(set(t for n, t in srv.queries if n == NAME))
     log("queries: %s" % srv.queries)
     check(types == ["A", "AAAA"], "asked %s, not A and AAAA" % types)
+    # IPv6 addresses come first
+    text = d.log()
+    m6 = re.search(r"address \[?::1\]?\S* failed", text)
+    m4 = re.search(r"address 127\.0\.0\.1\S* answered", text)
+    check(m6 and m4 and m6.start() < m4.start(),
+          "::1 not tried before 127.0.0.1:\n" + text[-1500:])
     d.stop()
     b.stop()
     srv.stop()
