@@ -28,8 +28,6 @@
 #include "common/ipc.h"
 #include "common/log.h"
 #include "proxyd/devstat.h"
-#include "proxyd/gen3.h"
-#include "proxyd/gen3plus.h"
 #include "proxyd/proto.h"
 #include "proxyd/proxyd.h"
 #include "proxyd/valuedb.h"
@@ -68,8 +66,8 @@ struct conn {
 	struct rest	 in;		/* partial frame */
 	struct wbuf	 out;
 	size_t		 outoff;
-	struct gen3	*g3;
-	struct g3p	*g3p;
+	const struct proto_ops *ops;	/* the protocol engine */
+	void		*p;		/* ... and its state */
 	struct proto_io	 io;
 	struct cloud	*cloud;
 	int		 state;
@@ -413,10 +411,7 @@ ptimer_cb(struct ev_timer *t, void *arg)
 
 	if (c->closing)
 		return;
-	if (c->g3 != NULL)
-		gen3_timer(c->g3, pt->id);
-	else if (c->g3p != NULL)
-		g3p_timer(c->g3p, pt->id);
+	c->ops->timer(c->p, pt->id);
 }
 
 static void
@@ -448,10 +443,7 @@ reap_cb(struct ev_timer *t, void *arg)
 		ev_timer_del(&c->timers[i].t);
 	ev_timer_del(&c->idle);
 	cloud_free(c->cloud);
-	if (c->g3 != NULL)
-		gen3_free(c->g3);
-	if (c->g3p != NULL)
-		g3p_free(c->g3p);
+	c->ops->free(c->p);
 	wbuf_free(&c->out);
 	rest_free(&c->in);
 	/* a configuration replaced by a reload lives while it is used */
@@ -471,10 +463,8 @@ conn_close(struct conn *c, const char *why)
 	if (why != NULL)	/* NULL: the caller said it */
 		log_info("%s: closed: %s", c->name, why);
 	/* a replaced connection leaves the device to its new owner */
-	if (c->g3 != NULL && !c->replaced)
-		gen3_closed(c->g3);
-	else if (c->g3p != NULL && !c->replaced)
-		g3p_closed(c->g3p);
+	if (!c->replaced)
+		c->ops->closed(c->p);
 	if (c->vd != NULL) {
 		vdb_flush(c->vd);
 		if (!c->replaced)
@@ -525,17 +515,14 @@ conn_cloud_up(struct conn *c)
 {
 	if (c->closing)
 		return;
-	if (c->g3 != NULL)
-		gen3_cloud_up(c->g3);
-	else if (c->g3p != NULL)
-		g3p_cloud_up(c->g3p);
+	c->ops->cloud_up(c->p);
 }
 
 void
 conn_cloud_down(struct conn *c)
 {
-	if (c->g3p != NULL && !c->closing)
-		g3p_cloud_down(c->g3p);
+	if (!c->closing)
+		c->ops->cloud_down(c->p);
 }
 
 ssize_t
@@ -545,11 +532,7 @@ conn_cloud_input(struct conn *c, const uint8_t *p, size_t len)
 		return len;
 	if (log_verbose >= 2)
 		dump(c, "from cloud", p, len);
-	if (c->g3 != NULL)
-		return gen3_input_cloud(c->g3, p, len);
-	if (c->g3p != NULL)
-		return g3p_input_cloud(c->g3p, p, len);
-	return len;
+	return c->ops->input_cloud(c->p, p, len);
 }
 
 static struct conn *
@@ -570,7 +553,7 @@ conn_new(int fd, int proto, const char *peer, struct client *cl)
 	c->conf = pconf;
 	strlcpy(c->peer, peer, sizeof(c->peer));
 	snprintf(c->name, sizeof(c->name), "%s #%llu %s",
-	    proto == DEV_GEN3 ? "gen3" : "gen3plus",
+	    proto == DEV_GEN3 ? gen3_ops.name : g3p_ops.name,
 	    (unsigned long long)c->id, peer);
 	wbuf_init(&c->out);
 	ev_timer_init(&c->idle, idle_cb, c);
@@ -587,21 +570,15 @@ conn_new(int fd, int proto, const char *peer, struct client *cl)
 	c->io.close = io_close;
 	c->io.timer = io_timer;
 	c->io.cmd_resp = io_cmd_resp;
-	if (proto == DEV_GEN3)
-		c->g3 = gen3_new(pconf, &c->io, PSIDE_SERVER);
-	else
-		c->g3p = g3p_new(pconf, &c->io, cl ? PSIDE_CLIENT :
-		    PSIDE_SERVER, cl ? conf_find_serial(pconf, cl->serial) :
-		    NULL);
-	if (c->g3 == NULL && c->g3p == NULL) {
+	c->ops = proto == DEV_GEN3 ? &gen3_ops : &g3p_ops;
+	c->p = c->ops->new(pconf, &c->io, cl ? PSIDE_CLIENT : PSIDE_SERVER,
+	    cl ? conf_find_serial(pconf, cl->serial) : NULL);
+	if (c->p == NULL) {
 		free(c);
 		return NULL;
 	}
 	if ((c->ev = ev_add(fd, POLLIN, conn_io, c)) == NULL) {
-		if (c->g3)
-			gen3_free(c->g3);
-		if (c->g3p)
-			g3p_free(c->g3p);
+		c->ops->free(c->p);
 		free(c);
 		return NULL;
 	}
@@ -634,10 +611,7 @@ conn_read(struct conn *c)
 		dump(c, "from device", rbuf + have - n, n);
 	c->reading = 1;
 	while (off < have && !c->closing) {
-		if (c->g3 != NULL)
-			r = gen3_input_dev(c->g3, rbuf + off, have - off);
-		else
-			r = g3p_input_dev(c->g3p, rbuf + off, have - off);
+		r = c->ops->input_dev(c->p, rbuf + off, have - off);
 		if (r < 0) {
 			c->reading = 0;
 			conn_close(c, "stream cannot be resynchronised");
@@ -848,7 +822,7 @@ client_up(void *arg, int fd)
 	vdb_count(REG_CLIENT_MODE_CNT, 1);
 	vdb_flush(vdb_proxy());
 	log_info("%s: client mode connection to %s up", c->name, cl->serial);
-	g3p_client_connected(c->g3p);
+	c->ops->client_connected(c->p);
 }
 
 /* every address failed, each said why */
@@ -998,9 +972,7 @@ conn_command(const struct cmd_msg *cmd)
 		if (c->closing || !c->identified ||
 		    strcmp(c->serial, cmd->serial) != 0)
 			continue;
-		if (c->g3 != NULL && gen3_command(c->g3, cmd) == 0)
-			return;
-		if (c->g3p != NULL && g3p_command(c->g3p, cmd) == 0)
+		if (c->ops->command(c->p, cmd) == 0)
 			return;
 		log_warnx("%s: command %d not possible now", c->name,
 		    cmd->kind);

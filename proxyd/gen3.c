@@ -1438,3 +1438,75 @@ gen3_dbg(struct gen3 *g)
 {
 	return &g->d;
 }
+
+/*
+ * The protocol interface of the connection layer.
+ */
+static void *
+ops_new(const struct tsun_conf *conf, const struct proto_io *io, int side,
+    const struct conf_device *client_dev)
+{
+	return gen3_new(conf, io, side);
+}
+
+static void
+ops_free(void *g)
+{
+	gen3_free(g);
+}
+
+static ssize_t
+ops_input_dev(void *g, const uint8_t *p, size_t len)
+{
+	return gen3_input_dev(g, p, len);
+}
+
+static ssize_t
+ops_input_cloud(void *g, const uint8_t *p, size_t len)
+{
+	return gen3_input_cloud(g, p, len);
+}
+
+static void
+ops_cloud_up(void *g)
+{
+	gen3_cloud_up(g);
+}
+
+/* a new cloud link starts from scratch anyway: nothing to forget */
+static void
+ops_none(void *g)
+{
+}
+
+static void
+ops_timer(void *g, int id)
+{
+	gen3_timer(g, id);
+}
+
+static void
+ops_closed(void *g)
+{
+	gen3_closed(g);
+}
+
+static int
+ops_command(void *g, const struct cmd_msg *cmd)
+{
+	return gen3_command(g, cmd);
+}
+
+const struct proto_ops gen3_ops = {
+	.name = "gen3",
+	.new = ops_new,
+	.free = ops_free,
+	.input_dev = ops_input_dev,
+	.input_cloud = ops_input_cloud,
+	.cloud_up = ops_cloud_up,
+	.cloud_down = ops_none,
+	.timer = ops_timer,
+	.closed = ops_closed,
+	.command = ops_command,
+	.client_connected = ops_none,	/* GEN3 has no client mode */
+};

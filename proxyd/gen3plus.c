@@ -1619,3 +1619,81 @@ g3p_vdb(const struct g3p *g)
 {
 	return g->dev;
 }
+
+/*
+ * The protocol interface of the connection layer.
+ */
+static void *
+ops_new(const struct tsun_conf *conf, const struct proto_io *io, int side,
+    const struct conf_device *client_dev)
+{
+	return g3p_new(conf, io, side, client_dev);
+}
+
+static void
+ops_free(void *g)
+{
+	g3p_free(g);
+}
+
+static ssize_t
+ops_input_dev(void *g, const uint8_t *p, size_t len)
+{
+	return g3p_input_dev(g, p, len);
+}
+
+static ssize_t
+ops_input_cloud(void *g, const uint8_t *p, size_t len)
+{
+	return g3p_input_cloud(g, p, len);
+}
+
+static void
+ops_cloud_up(void *g)
+{
+	g3p_cloud_up(g);
+}
+
+static void
+ops_cloud_down(void *g)
+{
+	g3p_cloud_down(g);
+}
+
+static void
+ops_timer(void *g, int id)
+{
+	g3p_timer(g, id);
+}
+
+static void
+ops_closed(void *g)
+{
+	g3p_closed(g);
+}
+
+static int
+ops_command(void *g, const struct cmd_msg *cmd)
+{
+	return g3p_command(g, cmd);
+}
+
+static void
+ops_client_connected(void *g)
+{
+	g3p_client_connected(g);
+}
+
+const struct proto_ops g3p_ops = {
+	.name = "gen3plus",
+	.new = ops_new,
+	.free = ops_free,
+	.input_dev = ops_input_dev,
+	.input_cloud = ops_input_cloud,
+	.cloud_up = ops_cloud_up,
+	.cloud_down = ops_cloud_down,
+	.timer = ops_timer,
+	.closed = ops_closed,
+	.command = ops_command,
+	.client_connected = ops_client_connected,
+};

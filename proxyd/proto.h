@@ -54,6 +54,38 @@ struct proto_io {
 	void	(*cmd_resp)(void *arg, const struct cmd_resp *);
 };
 
+struct cmd_msg;
+
+/*
+ * A protocol engine, as the connection layer drives it: GEN3 (gen3_ops)
+ * and GEN3PLUS (g3p_ops) are two implementations.  The handle is the
+ * engine's own per-connection state.
+ */
+struct proto_ops {
+	const char	*name;		/* "gen3", "gen3plus" */
+	/* side PSIDE_*; client_dev: the device of a client-mode link */
+	void	*(*new)(const struct tsun_conf *, const struct proto_io *,
+		    int side, const struct conf_device *client_dev);
+	void	 (*free)(void *);
+	/*
+	 * Bytes from the device / the cloud: how many leading bytes were
+	 * consumed; the rest is presented again with more appended.
+	 * -1: the stream cannot be resynchronised, close.
+	 */
+	ssize_t	 (*input_dev)(void *, const uint8_t *, size_t);
+	ssize_t	 (*input_cloud)(void *, const uint8_t *, size_t);
+	void	 (*cloud_up)(void *);	/* the cloud link connected */
+	void	 (*cloud_down)(void *);	/* ... and was closed */
+	void	 (*timer)(void *, int id);	/* a proto_io timer ran out */
+	void	 (*closed)(void *);	/* the device link closed */
+	/* a command from MQTT: 0 sent or queued, -1 refused */
+	int	 (*command)(void *, const struct cmd_msg *);
+	void	 (*client_connected)(void *);	/* client mode: link up */
+};
+
+extern const struct proto_ops	gen3_ops;
+extern const struct proto_ops	g3p_ops;
+
 /*
  * The clock, injected so that tests can fix it: UTC milliseconds since
  * the epoch.  Local time is derived with localtime_r (TZ).
