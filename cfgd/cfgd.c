@@ -93,6 +93,7 @@ int			 mqtt_connected;
 
 static void	worker_start(struct worker *);
 static void	worker_dispatch(int, int, void *);
+static const struct wmsg_ops wm_ops;
 
 static __attribute__((noreturn)) void
 usage(void)
@@ -462,18 +463,9 @@ worker_gone(struct worker *w, int status)
 		while (ipc_read(&w->ib) > 0)
 			;
 		while (ipc_get(&w->ib, &m) == 1) {
-			if (m.hdr.type == IMSG_LOG && m.len > 4) {
-				char	 msg[2048];
-				int32_t	 pri;
-				size_t	 n = m.len - 4;
-
-				memcpy(&pri, m.data, 4);
-				if (n >= sizeof(msg))
-					n = sizeof(msg) - 1;
-				memcpy(msg, m.data + 4, n);
-				msg[n] = '\0';
-				log_line(LOG_WARNING, w->name, msg);
-			}
+			/* its log lines only, checked as any message */
+			if (m.hdr.type == IMSG_LOG)
+				wmsg_handle(w - workers, &m, &wm_ops, w);
 			if (m.fd != -1)
 				close(m.fd);
 		}
