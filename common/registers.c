@@ -1473,6 +1473,10 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.dev_cla = NULL, .stat_cla = NULL, .icon = "mdi:power", .ent_cat = NULL,
 		.val_tpl = "{%set suppl_state = ['Idle', 'Power-Supply'] %}{{suppl_state[value_json['out']['Suppl_State']|int(0)]|default(value_json['out']['Suppl_State'])}}"
 	},
+	[REG_BATT_OUT_POWER_SET] = {
+		.name = "BATT_OUT_POWER_SET", .group = "batterie", .sub = NULL, .key = "Output_Power_Set",
+		.kind = REGK_FLOAT, .flags = 0, .unit = "W"
+	},
 	[REG_BATT_STATUS] = {
 		.name = "BATT_STATUS", .group = "batterie", .sub = "batt", .key = "Batt_State",
 		.kind = REGK_INT, .flags = 0, .unit = "",

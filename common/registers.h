@@ -203,6 +203,8 @@ enum reg_id {
 	REG_BATT_OUT_PWR,
 	REG_BATT_PWR_SUPL_STATE,
 	REG_BATT_STATUS,
+	/* tsun-mqttd's: the dcu_power the battery confirmed */
+	REG_BATT_OUT_POWER_SET,
 
 	REG_MAX
 };

@@ -2,7 +2,11 @@
  * Command topics <ep>/<node_id>/<command>: payload parsing (pure, fuzzed),
  * routing by node_id, and the guards the original lacks: a malformed
  * payload is logged and dropped, settings writes are rate limited and
- * skipped when the inverter already reports the value.
+ * skipped when the inverter already reports the value.  A settings write
+ * inside the minute is held, replacing one held before, and written when
+ * the minute is over: the user's last choice wins.  After a MODBUS
+ * settings write the register is read back, so that the state shown is
+ * what the inverter holds.
  */
 #include <sys/types.h>
 
@@ -20,7 +24,11 @@
 #include "mqttd/json.h"
 #include "mqttd/mqttd.h"
 
+#ifdef TSUN_TEST_HOOKS
+#define WRITE_INTERVAL	4	/* the e2e tests wait no minute */
+#else
 #define WRITE_INTERVAL	60	/* seconds between settings writes */
+#endif
 #define NUM_MAX		64	/* longest numeric payload we look at */
 
 #define REG_RATED_LOAD	0x2008
@@ -310,13 +318,84 @@ already(const struct mq_dev *d, const struct cmd_msg *m)
 	return 0;
 }
 
+/* the slot of a settings write, -1 for other commands */
+static int
+set_slot(int kind)
+{
+	switch (kind) {
+	case CMD_RATED_LOAD:
+		return 0;
+	case CMD_OUT_COEFF:
+		return 1;
+	case CMD_DCU_POWER:
+		return 2;
+	}
+	return -1;
+}
+
+/* a settings write goes out; the register is read back after it */
+static void
+write_now(struct mq_dev *d, const struct cmd_msg *m)
+{
+	struct cmd_msg	rb;
+
+	d->last_write = mq_now();
+	if (m->kind == CMD_DCU_POWER)
+		d->dcu_sent = m->value;
+	if (mq.cmd == NULL)
+		return;
+	mq.cmd(m, mq.arg);
+	if (m->kind != CMD_RATED_LOAD && m->kind != CMD_OUT_COEFF)
+		return;
+	memset(&rb, 0, sizeof(rb));
+	rb.kind = CMD_MODBUS_READ_REGS;
+	strlcpy(rb.serial, m->serial, sizeof(rb.serial));
+	rb.reg = m->reg;
+	rb.count = 1;
+	mq.cmd(&rb, mq.arg);
+}
+
+/* held settings writes whose minute is over: the oldest goes out */
+void
+mq_cmd_tick(void)
+{
+	struct mq_dev	*d;
+	int64_t		 now = mq_now();
+	int		 i, k;
+
+	for (d = mq.devs; d != NULL; d = d->lnext) {
+		if (d->npend == 0 || (now - d->last_write < WRITE_INTERVAL &&
+		    now >= d->last_write))
+			continue;
+		for (k = -1, i = 0; i < MQ_NSET; i++)
+			if (d->pend_at[i] != 0 && (k == -1 ||
+			    d->pend_at[i] < d->pend_at[k]))
+				k = i;
+		d->pend_at[k] = 0;
+		d->npend--;
+		if (d->online == 0) {
+			log_info("%s: held settings write not written: the "
+			    "device is offline", d->serial);
+			continue;
+		}
+		if (already(d, &d->pend[k])) {
+			log_info("%s: held settings write already set, "
+			    "nothing written", d->serial);
+			continue;
+		}
+		log_info("%s: held settings write written (value %d)",
+		    d->serial, (int)d->pend[k].value);
+		write_now(d, &d->pend[k]);
+	}
+}
+
 void
 mq_cmd_message(const char *topic, const char *payload, size_t len)
 {
 	struct cmd_msg	 m;
 	struct mq_dev	*d;
 	char		 node[CONF_STR], err[128], vis[80];
-	int		 kind;
+	int		 kind, slot;
 	int64_t		 now;
 
 	if (mq.conf == NULL || mq_cmd_topic(topic, node, sizeof(node),
@@ -341,22 +420,34 @@ mq_cmd_message(const char *topic, const char *payload, size_t len)
 		return;
 	}
 	strlcpy(m.serial, d->serial, sizeof(m.serial));
-	if (kind == CMD_RATED_LOAD || kind == CMD_OUT_COEFF ||
-	    kind == CMD_DCU_POWER) {
-		if (already(d, &m)) {
-			log_info("%s: value already set, nothing written",
-			    topic);
-			return;
-		}
-		now = mq_now();
-		if (d->last_write != 0 && now - d->last_write < WRITE_INTERVAL &&
-		    now >= d->last_write) {
-			log_warnx_sum("%s: one settings write per minute, "
-			    "dropped", topic);
-			return;
-		}
-		d->last_write = now;
+	if ((slot = set_slot(kind)) == -1) {
+		if (mq.cmd != NULL)
+			mq.cmd(&m, mq.arg);
+		return;
 	}
-	if (mq.cmd != NULL)
-		mq.cmd(&m, mq.arg);
+	if (d->online == 0) {
+		log_warnx_sum("%s: device offline, nothing written", topic);
+		return;
+	}
+	/* the latest request decides: a held one of the same kind goes */
+	if (d->pend_at[slot] != 0) {
+		d->pend_at[slot] = 0;
+		d->npend--;
+	}
+	if (already(d, &m)) {
+		log_info("%s: value already set, nothing written", topic);
+		return;
+	}
+	now = mq_now();
+	if (d->last_write != 0 && now - d->last_write < WRITE_INTERVAL &&
+	    now >= d->last_write) {
+		d->pend[slot] = m;
+		d->pend_at[slot] = now;
+		d->npend++;
+		log_info("%s: one settings write per minute: held, written in "
+		    "%lld s", topic, (long long)(d->last_write +
+		    WRITE_INTERVAL - now));
+		return;
+	}
+	write_now(d, &m);
 }

@@ -35,6 +35,36 @@ static const struct {
 	{ REG_EMU_MODE_CNT, "emu_mode_cnt_", "Emulation Mode Connections" },
 };
 
+/*
+ * The settings the proxy can write, as number entities: the command topic
+ * is the existing one, the state the value the device reports back.
+ */
+static const struct number {
+	const char	*cmd;		/* command leaf and unique id prefix */
+	const char	*name;
+	int		 reg;		/* the state */
+	uint16_t	 ann;		/* REGA_* */
+	const char	*ha_dev;
+	int		 min, max, step;
+	const char	*unit;
+	const char	*dev_cla;
+	const char	*icon;
+	const char	*ent_cat;
+	int		 en;		/* enabled by default */
+} numbers[] = {
+	{ "out_coeff", "Output Limit", REG_OUTPUT_COEFFICIENT,
+	    REGA_G3_0001 | REGA_G3P_02B0, "inverter", 0, 100, 1, "%", NULL,
+	    "mdi:percent", "config", 1 },
+	/* an installer's setting, its values model specific */
+	{ "rated_load", "Rated Load", REG_RATED_LEVEL,
+	    REGA_G3_0001 | REGA_G3P_02B0, "inverter", 0, 65535, 1, NULL, NULL,
+	    "mdi:tune", "config", 0 },
+	{ "dcu_power", "Output Power", REG_BATT_OUT_POWER_SET,
+	    REGA_G3P_3026, "batterie", 100, 800, 1, "W", "power", NULL, NULL,
+	    1 },
+};
+#define NNUMBERS	(int)(sizeof(numbers) / sizeof(numbers[0]))
+
 struct ent {
 	const struct reg_def	*def;
 	const char		*ha_dev;
@@ -57,6 +87,10 @@ static uint32_t	 sensor_list(const struct mq_dev *);
 static int	 ent_get(const struct mq_dev *, int, struct ent *);
 static int	 announced(const struct mq_dev *, const struct ent *, int);
 static int	 live(const struct mq_dev *, int, struct ent *);
+static int	 put_tail(const struct mq_dev *, const char *, int,
+		    const char **, size_t *);
+static void	 tpl_has(char *, size_t, const struct reg_def *);
+static void	 tpl_ref(char *, size_t, const struct reg_def *);
 static int	 dev_live(const struct mq_dev *, const char *);
 static const char *value_tpl(const struct ent *);
 static void	 put_val(struct json *, const char *, const struct mq_dev *,
@@ -458,23 +492,32 @@ mq_disc_entity(const struct mq_dev *d, int reg, char *topic, size_t tsize,
 		json_str(&dj, "ic", e.icon);
 	if (e.ent_cat != NULL)
 		json_str(&dj, "ent_cat", e.ent_cat);
-	dev_block(&dj, d, e.ha_dev);
-	json_obj_open(&dj, "o");
-	json_str(&dj, "name", ORIGIN_NAME);
-	json_str(&dj, "sw", mq.version);
-	json_obj_close(&dj);
-
 	/*
 	 * Energy counters keep their last value while the device sleeps at
 	 * night: they follow the proxy alone, everything else needs both.
 	 */
 	energy = (e.def->flags & REGF_MUST_INCR) ||
 	    (e.dev_cla != NULL && strcmp(e.dev_cla, "energy") == 0);
+	return put_tail(d, e.ha_dev, d->kind != 0 && !energy, payload, lenp);
+}
+
+/* device, origin, availability; the end of every config */
+static int
+put_tail(const struct mq_dev *d, const char *ha_dev, int devavty,
+    const char **payload, size_t *lenp)
+{
+	char	b[MQ_TOPIC_MAX];
+
+	dev_block(&dj, d, ha_dev);
+	json_obj_open(&dj, "o");
+	json_str(&dj, "name", ORIGIN_NAME);
+	json_str(&dj, "sw", mq.version);
+	json_obj_close(&dj);
 	json_arr_open(&dj, "avty");
 	json_obj_open(&dj, NULL);
 	json_str(&dj, "t", mq_will_topic());
 	json_obj_close(&dj);
-	if (d->kind != 0 && !energy) {
+	if (devavty) {
 		if (mq_dev_topic(b, sizeof(b), d, "status") == -1)
 			return -1;
 		json_obj_open(&dj, NULL);
@@ -482,12 +525,83 @@ mq_disc_entity(const struct mq_dev *d, int reg, char *topic, size_t tsize,
 		json_obj_close(&dj);
 	}
 	json_arr_close(&dj);
-	if (d->kind != 0 && !energy)
+	if (devavty)
 		json_str(&dj, "avty_mode", "all");
 	json_obj_close(&dj);
 	if ((*payload = json_finish(&dj, lenp)) == NULL)
 		return -1;
 	return 0;
+}
+
+/* a number entity for this device?  Commands need a node_id. */
+static int
+num_announced(const struct mq_dev *d, const struct number *n)
+{
+	if (d->kind == 0 || *mq_dev_node(d) == '\0')
+		return 0;
+	return (n->ann & reg_ann_mask(d->kind, sensor_list(d))) != 0;
+}
+
+static int
+num_topic(char *buf, size_t size, const struct mq_dev *d,
+    const struct number *n)
+{
+	char	snr[32];
+	int	k;
+
+	mq_dev_snr(d, snr, sizeof(snr));
+	k = snprintf(buf, size, "%s/number/%s/%s_%s/config",
+	    mq.conf->ha_discovery_prefix, mq_dev_node(d), n->cmd, snr);
+	return k < 0 || (size_t)k >= size ? -1 : 0;
+}
+
+/* one number's config: topic and payload; 0, or -1 if not announced */
+int
+mq_disc_number(const struct mq_dev *d, int i, char *topic, size_t tsize,
+    const char **payload, size_t *lenp)
+{
+	const struct number	*n;
+	const struct reg_def	*def;
+	char			 b[MQ_TOPIC_MAX], snr[32], has[256], ref[256];
+
+	if (i < 0 || i >= NNUMBERS)
+		return -1;
+	n = &numbers[i];
+	if (!num_announced(d, n) || num_topic(topic, tsize, d, n) == -1)
+		return -1;
+	def = reg_get(n->reg);
+	mq_dev_snr(d, snr, sizeof(snr));
+	json_reset(&dj);
+	json_obj_open(&dj, NULL);
+	json_str(&dj, "name", n->name);
+	if (mq_dev_topic(b, sizeof(b), d, def->group) == -1)
+		return -1;
+	json_str(&dj, "stat_t", b);
+	if (mq_dev_topic(b, sizeof(b), d, n->cmd) == -1)
+		return -1;
+	json_str(&dj, "cmd_t", b);
+	snprintf(b, sizeof(b), "%s_%s", n->cmd, snr);
+	json_str(&dj, "uniq_id", b);
+	tpl_has(has, sizeof(has), def);
+	tpl_ref(ref, sizeof(ref), def);
+	snprintf(tplbuf, sizeof(tplbuf), "{%% if %s %%}{{ %s }}{%% endif %%}",
+	    has, ref);
+	json_str(&dj, "val_tpl", tplbuf);
+	json_int(&dj, "min", n->min);
+	json_int(&dj, "max", n->max);
+	json_int(&dj, "step", n->step);
+	json_str(&dj, "mode", "box");
+	if (n->unit != NULL)
+		json_str(&dj, "unit_of_meas", n->unit);
+	if (n->dev_cla != NULL)
+		json_str(&dj, "dev_cla", n->dev_cla);
+	if (n->icon != NULL)
+		json_str(&dj, "ic", n->icon);
+	if (n->ent_cat != NULL)
+		json_str(&dj, "ent_cat", n->ent_cat);
+	if (!n->en)
+		json_bool(&dj, "en", 0);
+	return put_tail(d, n->ha_dev, 1, payload, lenp);
 }
 
 void
@@ -502,6 +616,9 @@ mq_disc_publish(struct mq_dev *d)
 		return;
 	for (r = 1; r < REG_MAX; r++)
 		if (mq_disc_entity(d, r, topic, sizeof(topic), &p, &len) == 0)
+			mq_publish(topic, p, len, 1);
+	for (r = 0; r < NNUMBERS; r++)
+		if (mq_disc_number(d, r, topic, sizeof(topic), &p, &len) == 0)
 			mq_publish(topic, p, len, 1);
 }
 
@@ -521,6 +638,10 @@ mq_disc_clear(struct mq_dev *d)
 		if (disc_topic(topic, sizeof(topic), d, &e) == 0)
 			mq_publish(topic, "", 0, 1);
 	}
+	for (r = 0; r < NNUMBERS; r++)
+		if (num_announced(d, &numbers[r]) &&
+		    num_topic(topic, sizeof(topic), d, &numbers[r]) == 0)
+			mq_publish(topic, "", 0, 1);
 }
 
 void

@@ -215,6 +215,7 @@ misc_cb(struct ev_timer *t, void *arg)
 		else
 			mosq_sync();
 	}
+	mq_cmd_tick();
 	ev_timer_add(&misc_timer, 1000);
 }
 

@@ -20,6 +20,7 @@
  *	mq_message(topic, payload, len, retain)	every message received
  *	mq_midnight()				at local midnight, when
  *						mq_day_check() says so
+ *	mq_cmd_tick()				every second (held writes)
  *	mq_shutdown()				before a clean DISCONNECT: the
  *						retained "offline" (a clean
  *						disconnect fires no will)
@@ -35,6 +36,7 @@
  *	<ep>/<pn>/status		retained online/offline of the proxy (will)
  *	<ep>/<nid>/status		retained online/offline of a device
  *	<dp>/sensor/<nid>/<uniq_id>/config	retained discovery, "" clears
+ *	<dp>/number/<nid>/<cmd>_<snr>/config	the settings, likewise
  *	<ep>/<nid>/at_resp, dcu_resp	command answers, plain text
  */
 #ifndef TSUN_MQTTD_H
@@ -43,9 +45,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/cmd.h"
+
 struct tsun_conf;
 struct conf_device;
-struct cmd_msg;
 struct cmd_resp;
 
 #define MQ_ONLINE	"online"
@@ -140,6 +143,11 @@ struct mq_dev {
 	int8_t		 online;	/* -1 unknown, 0, 1 */
 	uint8_t		 avty_sent;	/* availability out in this session */
 	int64_t		 last_write;	/* last settings write (rate limit) */
+#define MQ_NSET	3			/* rated_load, out_coeff, dcu_power */
+	struct cmd_msg	 pend[MQ_NSET];	/* held for the next free minute */
+	int64_t		 pend_at[MQ_NSET];	/* when it came, 0: none */
+	uint8_t		 npend;
+	int32_t		 dcu_sent;	/* last dcu_power written, -1: none */
 	struct mq_dev	*next;		/* hash chain */
 	struct mq_dev	*lnext;		/* list of all devices */
 };
@@ -189,9 +197,13 @@ void		 mq_disc_free(void);
 int		 mq_disc_entity(const struct mq_dev *, int reg, char *topic,
 		    size_t, const char **payload, size_t *len);
 int		 mq_disc_pv_count(const struct mq_dev *);
+/* the i-th number entity (settings): 0, or -1 if not announced */
+int		 mq_disc_number(const struct mq_dev *, int i, char *topic,
+		    size_t, const char **payload, size_t *len);
 
 /* command.c */
 void		 mq_cmd_message(const char *topic, const char *, size_t);
+void		 mq_cmd_tick(void);	/* every second: held writes */
 int		 mq_cmd_topic(const char *topic, char *node, size_t,
 		    int *kind);
 

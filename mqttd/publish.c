@@ -151,6 +151,7 @@ dev_new(uint8_t kind, const char *serial, uint32_t msn)
 	strlcpy(d->serial, serial, sizeof(d->serial));
 	d->monitor_sn = msn;
 	d->online = -1;
+	d->dcu_sent = -1;
 	if (kind != 0) {
 		d->conf = conf_lookup(mq.conf, d);
 		h = hash_serial(d->serial);
@@ -678,6 +679,25 @@ mq_message(const char *topic, const void *payload, size_t len, int retain)
 	mq_cmd_message(topic, payload, len);
 }
 
+/*
+ * The battery answered our dcu_power: the value is set.  It does not
+ * report the setting otherwise, so this is the state of its number.
+ */
+static void
+dcu_confirmed(struct mq_dev *d)
+{
+	struct rec_value	rv;
+
+	memset(&rv, 0, sizeof(rv));
+	rv.reg = REG_BATT_OUT_POWER_SET;
+	rv.type = REC_FLOAT;
+	rv.f = d->dcu_sent / 10.0;
+	d->dcu_sent = -1;
+	if (val_set(d, &rv))
+		d->dirty |= 1u << reg_group[REG_BATT_OUT_POWER_SET];
+	dev_flush(d);
+}
+
 void
 mq_cmd_resp(const struct cmd_resp *r)
 {
@@ -696,6 +716,9 @@ mq_cmd_resp(const struct cmd_resp *r)
 	}
 	memcpy(serial, r->serial, sizeof(serial));
 	serial[sizeof(serial) - 1] = '\0';
+	if (r->kind == CMDR_DCU && (d = mq_dev_find(serial)) != NULL &&
+	    d->dcu_sent >= 0)
+		dcu_confirmed(d);
 	if ((d = mq_dev_find(serial)) == NULL) {
 		/* never seen: the config alone names its node */
 		memset(&tmp, 0, sizeof(tmp));

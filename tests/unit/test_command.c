@@ -14,6 +14,7 @@
 
 static struct cmd_msg	 sent[8];
 static int		 nsent;
+static int		 nread;		/* read-backs after settings writes */
 static int64_t		 fake_now;
 static struct tsun_conf	*conf;
 
@@ -164,6 +165,14 @@ pub_cb(const char *topic, const void *p, size_t len, int retain, void *arg)
 static void
 cmd_cb(const struct cmd_msg *m, void *arg)
 {
+	/* the read-back of the register just written: counted apart */
+	if (m->kind == CMD_MODBUS_READ_REGS && m->count == 1 && nsent > 0 &&
+	    sent[nsent - 1].reg == m->reg &&
+	    (sent[nsent - 1].kind == CMD_RATED_LOAD ||
+	    sent[nsent - 1].kind == CMD_OUT_COEFF)) {
+		nread++;
+		return;
+	}
 	if (nsent < (int)(sizeof(sent) / sizeof(sent[0])))
 		sent[nsent++] = *m;
 }
@@ -197,6 +206,7 @@ setup(void)
 	add_dev(conf, DEV_GEN3PLUS, "Y170000000000001", 2070233889, "inv1");
 	add_dev(conf, DEV_BATTERY, "4100000000000001", 3000000000u, "bat/1");
 	nsent = 0;
+	nread = 0;
 	fake_now = 1700000000;
 	mq_now = now_fake;
 	mq_init(conf, pub_cb, cmd_cb, NULL, "test");
@@ -334,6 +344,54 @@ START_TEST(test_multi_level_prefix)
 }
 END_TEST
 
+/* issue 12: inside the minute the last request is held, then written */
+START_TEST(test_held_write)
+{
+	struct batch	*b = malloc(sizeof(*b));
+	size_t		 len;
+
+	ck_assert_ptr_nonnull(b);
+	msg("tsun/inv_1/rated_load", "4", 0);
+	ck_assert_int_eq(nsent, 1);
+	ck_assert_int_eq(nread, 1);	/* 0x2008 read back */
+	fake_now += 10;
+	msg("tsun/inv_1/out_coeff", "50", 0);
+	fake_now += 10;
+	msg("tsun/inv_1/out_coeff", "60", 0);	/* replaces the 50 */
+	msg("tsun/inv_1/out_coeff", "101", 0);	/* refused, changes nothing */
+	mq_cmd_tick();
+	ck_assert_int_eq(nsent, 1);
+	fake_now += 39;
+	mq_cmd_tick();
+	ck_assert_int_eq(nsent, 1);
+	fake_now += 1;				/* the minute is over */
+	mq_cmd_tick();
+	ck_assert_int_eq(nsent, 2);
+	ck_assert_int_eq(sent[1].kind, CMD_OUT_COEFF);
+	ck_assert_int_eq(sent[1].value, 614);	/* 60 %, once */
+	ck_assert_int_eq(nread, 2);
+	fake_now += 100;
+	mq_cmd_tick();
+	ck_assert_int_eq(nsent, 2);
+
+	/* held, then the device goes offline: not written */
+	msg("tsun/inv_1/rated_load", "5", 0);
+	fake_now += 1;
+	msg("tsun/inv_1/rated_load", "6", 0);
+	ck_assert_int_eq(nsent, 3);
+	batch_begin(b, DEV_GEN3, BATCH_DISCONN, "R170000000000001", 0);
+	len = batch_end(b);
+	ck_assert_int_eq(mq_batch(b->buf, len), 0);
+	free(b);
+	fake_now += 60;
+	mq_cmd_tick();
+	ck_assert_int_eq(nsent, 3);
+	/* and nothing is written while it is offline */
+	msg("tsun/inv_1/rated_load", "7", 0);
+	ck_assert_int_eq(nsent, 3);
+}
+END_TEST
+
 static Suite *
 command_suite(void)
 {
@@ -352,6 +410,7 @@ command_suite(void)
 	tcase_add_test(tr, test_skip_reported_value);
 	tcase_add_test(tr, test_negative_zero_checked);
 	tcase_add_test(tr, test_multi_level_prefix);
+	tcase_add_test(tr, test_held_write);
 	suite_add_tcase(s, tr);
 	return s;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cmd.h"
 #include "common/conf.h"
 #include "common/record.h"
 #include "common/registers.h"
@@ -652,6 +653,102 @@ START_TEST(test_ha_fixes)
 }
 END_TEST
 
+/* issue 12: the settings as number entities */
+START_TEST(test_numbers)
+{
+	struct pubmsg	*p;
+	struct tj	*t;
+	struct cmd_resp	 r;
+	struct conf_device *cd;
+	const char	*oc = "homeassistant/number/inv_2/out_coeff_2000000000/"
+	    "config";
+
+	start("", "P170000000000001");
+	add_dev(conf, DEV_GEN3PLUS, "Y170000000000001", 2000000000, "inv_2",
+	    "");
+	add_dev(conf, DEV_GEN3PLUS, "Y170000000000002", 2000000001, "",
+	    "");
+	add_dev(conf, DEV_BATTERY, "4100000000000001", 3000000000u, "bat_1",
+	    "");
+	mq_reconf(conf);
+	batch_begin(bt, DEV_GEN3PLUS, BATCH_CONNECT, "Y170000000000001",
+	    2000000000);
+	batch_add_str(bt, REG_SENSOR_LIST, 1, "02b0");
+	send_batch();
+	batch_begin(bt, DEV_GEN3PLUS, BATCH_CONNECT, "Y170000000000002",
+	    2000000001);
+	batch_add_str(bt, REG_SENSOR_LIST, 1, "02b0");
+	send_batch();
+	batch_begin(bt, DEV_BATTERY, BATCH_CONNECT, "4100000000000001",
+	    3000000000u);
+	batch_add_str(bt, REG_SENSOR_LIST, 1, "3026");
+	send_batch();
+
+	p = last_on(oc);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p->retain, 1);
+	t = tj_parse(p->payload, p->len);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_str_eq(tj_str(tj_get(t, "name")), "Output Limit");
+	ck_assert_str_eq(tj_str(tj_get(t, "cmd_t")), "tsun/inv_2/out_coeff");
+	ck_assert_str_eq(tj_str(tj_get(t, "stat_t")), "tsun/inv_2/inverter");
+	ck_assert_str_eq(tj_str(tj_get(t, "uniq_id")), "out_coeff_2000000000");
+	ck_assert_str_eq(tj_raw(tj_get(t, "min")), "0");
+	ck_assert_str_eq(tj_raw(tj_get(t, "max")), "100");
+	ck_assert_str_eq(tj_raw(tj_get(t, "step")), "1");
+	ck_assert_str_eq(tj_str(tj_get(t, "unit_of_meas")), "%");
+	ck_assert_str_eq(tj_str(tj_get(t, "ent_cat")), "config");
+	ck_assert_str_eq(tj_str(tj_get(t, "val_tpl")),
+	    "{% if 'Output_Coefficient' in value_json %}"
+	    "{{ value_json['Output_Coefficient'] }}{% endif %}");
+	ck_assert_ptr_null(tj_get(t, "en"));
+	ck_assert_str_eq(tj_str(tj_at(tj_get(tj_get(t, "dev"), "ids"), 0)),
+	    "inverter_2000000000");
+	tj_free(t);
+	p = last_on("homeassistant/number/inv_2/rated_load_2000000000/config");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(strstr(p->payload, "\"en\": false"));
+	/* no node_id: no command topic, no number */
+	ck_assert_ptr_null(last_on(
+	    "homeassistant/number/out_coeff_2000000001/config"));
+	/* the battery: output power, no output limit */
+	p = last_on("homeassistant/number/bat_1/dcu_power_3000000000/config");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(strstr(p->payload, "\"min\": 100, "
+	    "\"max\": 800"));
+	ck_assert_ptr_nonnull(strstr(p->payload,
+	    "\"stat_t\": \"tsun/bat_1/batterie\""));
+	ck_assert_ptr_null(last_on(
+	    "homeassistant/number/bat_1/out_coeff_3000000000/config"));
+
+	/* its state: the value the battery confirmed */
+	mq_message("tsun/bat_1/dcu_power", "600", 3, 0);
+	ck_assert_ptr_null(last_on("tsun/bat_1/batterie"));
+	memset(&r, 0, sizeof(r));
+	r.kind = CMDR_DCU;
+	strlcpy(r.serial, "4100000000000001", sizeof(r.serial));
+	strlcpy(r.text, "+ok", sizeof(r.text));
+	mq_cmd_resp(&r);
+	p = last_on("tsun/bat_1/batterie");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(p->payload, "{\"Output_Power_Set\": 600.0}");
+
+	/* removed with the device */
+	pubs_clear();
+	cd = TAILQ_NEXT(cdev, entry);
+	TAILQ_REMOVE(&conf->devices, cd, entry);
+	conf->ndevices--;
+	mq_reconf(conf);
+	p = last_on(oc);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(p->len, 0);
+	ck_assert_int_eq(p->retain, 1);
+	TAILQ_INSERT_TAIL(&conf->devices, cd, entry);
+	conf->ndevices++;
+	teardown();
+}
+END_TEST
+
 static Suite *
 discovery_suite(void)
 {
@@ -668,6 +765,7 @@ discovery_suite(void)
 	tcase_add_test(tc, test_dc1000_count);
 	tcase_add_test(tc, test_resend_rules);
 	tcase_add_test(tc, test_ha_fixes);
+	tcase_add_test(tc, test_numbers);
 	suite_add_tcase(s, tc);
 	return s;
 }
