@@ -1,7 +1,9 @@
 """Amplification and log floods (issue 13 item 7): what a peer can cause
 at will stays bounded on MQTT and in the log."""
 
+import os
 import re
+import signal
 import socket
 import time
 
@@ -105,6 +107,51 @@ def test_unknown_serial_log_flood(build):
     log("%d frames of an unknown serial: %d log lines" % (n + 200, refused))
     check(1 <= refused <= 2, "%d log lines for %d unknown-serial frames"
           % (refused, n + 200))
+
+
+
+@lib.timeout(90)
+def test_log_queue_bounded_while_cfgd_stopped(build):
+    """tsun-cfgd stopped (SIGSTOP) while tsun-proxyd logs every frame
+    (-vv): proxyd's queue of log lines stays bounded, and says how many
+    lines it dropped once tsun-cfgd reads again."""
+    import lib_fault as lf
+    b = lib.Broker()
+    d = lib.Daemon(build, b.port)
+    r = d.ctl_run("log", "verbose")
+    check(r.returncode == 0, "log verbose: %s" % r.stdout)
+    inv = d.inverter()
+    lib.bring_up(inv)
+    pid = d.workers()["proxyd"]
+    frame = lib.data_frame()
+    reply = lib.data_reply()
+    # warm up: buffers and the allocator at their working size
+    for _ in range(20):
+        lib.expect_reply(inv, frame, reply)
+    before = lf.pss_kb(pid)
+    os.kill(d.pid, signal.SIGSTOP)
+    try:
+        sent = 0
+        for _ in range(60):
+            inv.send(frame * 50)
+            for _ in range(50):
+                check(inv.recv(timeout=5) is not None, "no reply with "
+                      "tsun-cfgd stopped")
+            sent += 50
+        during = lf.pss_kb(pid)
+    finally:
+        os.kill(d.pid, signal.SIGCONT)
+    log("%d frames at -vv with tsun-cfgd stopped: proxyd PSS %d -> %d kB"
+        % (sent, before, during))
+    check(during - before < 2048, "proxyd grew by %d kB while tsun-cfgd "
+          "was stopped" % (during - before))
+    m = d.wait_log(r"tsun-proxyd: (\d+) log lines dropped", 15)
+    log("after SIGCONT: %s log lines dropped" % m.group(1))
+    check(int(m.group(1)) > 0, "a count of 0")
+    # and logging goes on
+    since = d.log_size()
+    lib.expect_reply(inv, frame, reply)
+    d.wait_log(r"tsun-proxyd: .* from device: \d+ bytes", 5, since=since)
 
 
 if __name__ == "__main__":
