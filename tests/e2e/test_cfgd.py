@@ -58,6 +58,47 @@ def test_idle_clients_time_out(build):
     b.stop()
 
 
+@lib.timeout(120)
+def test_client_that_does_not_read(build):
+    """A tsun-ctl client asks for a long answer (thousands of devices) and
+    reads nothing: tsun-cfgd never waits for it (show status answers at
+    once) and drops it after a few seconds without progress."""
+    b = lib.Broker()
+    inv = [("R17%013d" % i, "inv_%d" % i) for i in range(1, 4001)]
+    d = lib.Daemon(build, b.port, inverters=inv, start=False)
+    d.start(timeout=30)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(d.ctl)
+    s.sendall(b"show inverters\n")
+    time.sleep(1)
+    worst = 0
+    for _ in range(6):
+        t0 = time.monotonic()
+        r = d.ctl_run("show", "status")
+        worst = max(worst, time.monotonic() - t0)
+        check("tsun-proxyd" in r.stdout, "show status: %r" % r.stdout)
+        time.sleep(0.3)
+    log("slowest show status %.3f s" % worst)
+    check(worst < 1.0, "show status took %.2f s behind a client that "
+          "does not read" % worst)
+    # the stalled client is dropped: what it gets ends without a status
+    time.sleep(5)
+    s.settimeout(10)
+    got = b""
+    while True:
+        c = s.recv(65536)
+        if not c:
+            break
+        got += c
+    log("the stalled client got %d bytes, then end of file" % len(got))
+    check(not got.endswith(b"exit 0\n"), "a client that did not read "
+          "got its whole answer (%d bytes): not dropped" % len(got))
+    s.close()
+    d.stop()
+    b.stop()
+
+
 @lib.timeout(240)
 def test_wrong_length_kills_only_the_worker(build):
     """MQTT_STATE (mqttd) and RESOLVE (proxyd) of a wrong length: the
