@@ -38,6 +38,11 @@ static const char *const batt_alarm_bits[16] = {
 	"Bit-14", "Bit-15",
 };
 
+/*
+ * The Val_n/iVal_n values are unidentified: no device class, since the
+ * original's "power" without a unit is a configuration Home Assistant
+ * rejects.
+ */
 static const struct reg_def reg_table[REG_MAX] = {
 	[REG_INVERTER_CNT] = {
 		.name = "INVERTER_CNT", .group = "proxy", .sub = NULL, .key = "Inverter_Cnt",
@@ -786,7 +791,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_0_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_1] = {
@@ -794,7 +799,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_1_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_2] = {
@@ -802,7 +807,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_2_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_3] = {
@@ -810,7 +815,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_3_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_4] = {
@@ -818,7 +823,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_4_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_5] = {
@@ -826,7 +831,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_5_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_6] = {
@@ -834,7 +839,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_6_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_7] = {
@@ -842,7 +847,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_7_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_8] = {
@@ -850,7 +855,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_8_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_9] = {
@@ -858,7 +863,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = 0, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_9_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_10] = {
@@ -866,7 +871,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_10_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_11] = {
@@ -874,7 +879,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_11_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_12] = {
@@ -882,7 +887,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = 0, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_12_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_13] = {
@@ -890,7 +895,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = 0, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_13_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_14] = {
@@ -898,7 +903,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_14_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_15] = {
@@ -906,7 +911,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_15_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_16] = {
@@ -914,7 +919,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_16_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_17] = {
@@ -922,7 +927,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_17_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_18] = {
@@ -930,7 +935,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_18_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_19] = {
@@ -938,7 +943,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = 0, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_19_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_20] = {
@@ -946,7 +951,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = 0, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_20_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_21] = {
@@ -954,7 +959,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = 0, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_21_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_22] = {
@@ -962,7 +967,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = 0, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_22_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_23] = {
@@ -970,7 +975,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = 0, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_23_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_24] = {
@@ -978,7 +983,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_24_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_25] = {
@@ -986,7 +991,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_25_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_26] = {
@@ -994,7 +999,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_26_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_27] = {
@@ -1002,7 +1007,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_27_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_28] = {
@@ -1010,7 +1015,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_28_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_29] = {
@@ -1018,7 +1023,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = 0, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_29_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_30] = {
@@ -1026,7 +1031,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = 0, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_30_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_31] = {
@@ -1034,7 +1039,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = 0, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_31_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_VAL_32] = {
@@ -1042,7 +1047,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_FLOAT, .flags = 0, .unit = "",
 		.ann = 0, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "val_32_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_IVAL_1] = {
@@ -1050,7 +1055,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_INT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "ival_1_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_IVAL_2] = {
@@ -1058,7 +1063,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_INT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "ival_2_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_IVAL_3] = {
@@ -1066,7 +1071,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_INT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "ival_3_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_IVAL_4] = {
@@ -1074,7 +1079,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_INT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "ival_4_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_IVAL_5] = {
@@ -1082,7 +1087,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_INT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "ival_5_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_IVAL_6] = {
@@ -1090,7 +1095,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_INT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "ival_6_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_IVAL_7] = {
@@ -1098,7 +1103,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_INT, .flags = 0, .unit = "",
 		.ann = 0, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "ival_7_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_IVAL_8] = {
@@ -1106,7 +1111,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_INT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "ival_8_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_IVAL_9] = {
@@ -1114,7 +1119,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_INT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "ival_9_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_IVAL_10] = {
@@ -1122,7 +1127,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_INT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "ival_10_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_IVAL_11] = {
@@ -1130,7 +1135,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_INT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "ival_11_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TEST_IVAL_12] = {
@@ -1138,7 +1143,7 @@ static const struct reg_def reg_table[REG_MAX] = {
 		.kind = REGK_INT, .flags = 0, .unit = "",
 		.ann = REGA_G3_0000, .ha_pv = 0, .ha_dev = "inverter",
 		.ha_id = "ival_12_", .ha_name = NULL,
-		.dev_cla = "power", .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
+		.dev_cla = NULL, .stat_cla = "measurement", .icon = NULL, .ent_cat = "diagnostic",
 		.fmt = "| int"
 	},
 	[REG_TS_TOTAL] = {

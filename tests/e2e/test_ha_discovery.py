@@ -1,6 +1,7 @@
 """Home Assistant discovery and states of the reference devices, checked
 as Home Assistant would: an MS-600 (GEN3), an MS-2000 (GEN3PLUS 0x02b0),
-an MX3000D (0x1097) and a DC1000 battery (0x3026), each sending the
+an MX3000D (0x1097) and a DC1000 battery (0x3026), and the other GEN3
+layout, an MS-3000 (data id 0x01900000), each sending the
 frames of the vectors to the proxy in island mode, one real broker.
 Every discovery message and every state published is put to the rules
 of lib_ha.py: zero errors and zero warnings."""
@@ -25,6 +26,7 @@ import lib_ha
 from lib import check, log
 
 G3_SERIAL = lib.SERIAL1
+G3K_SERIAL = lib.SERIAL2
 MS2000 = (g.SERIAL, g.MONITOR_SN)
 MX3000 = ("Y0019348081B0023", 2147483648)
 DC1000 = ("4101240701490314", 2070233888)
@@ -35,6 +37,8 @@ def devices():
     return (
         'inverter "%s" { node_id = "inv_g3" modbus_polling = false '
         'suggested_area = "%s" }\n' % (G3_SERIAL, AREA) +
+        'inverter "%s" { node_id = "inv_g3k" modbus_polling = false '
+        'suggested_area = "%s" }\n' % (G3K_SERIAL, AREA) +
         g.device_block(MS2000[0], MS2000[1], "inv_ms", 'modbus_polling = '
                        'false suggested_area = "%s" pv1 { type = '
                        '"RSM40-8-410M" manufacturer = "Risen" }' % AREA) +
@@ -45,14 +49,15 @@ def devices():
         % (DC1000[0], DC1000[1], AREA))
 
 
-def feed_gen3(d):
-    inv = d.inverter()
-    lib.bring_up(inv)
-    for name in ("test_msg_cntrl_ind",):
-        got = inv.request(lib.unhex(lib.vec(name)["hex"]))
+def feed_gen3(d, serial, cntrl, data):
+    inv = d.inverter(serial)
+    lib.bring_up(inv, serial)
+    for name in cntrl:
+        got = inv.request(lib.with_serial(lib.unhex(lib.vec(name)["hex"]),
+                                          serial))
         check(got is not None, "no answer to %s" % name)
-    for name in ("test_msg_inv_ind", "test_msg_inv_ind1"):
-        got = inv.request(lib.data_frame(name))
+    for name in data:
+        got = inv.request(lib.data_frame(name, serial))
         check(got is not None, "no answer to %s" % name)
     return inv
 
@@ -91,13 +96,17 @@ def run_devices(build):
     b = lib.Broker()
     c = lib.MQTTClient(b.port)
     d = g.daemon(build, b.port, devices())
-    conns = [feed_gen3(d),
+    conns = [feed_gen3(d, G3_SERIAL, ("test_msg_cntrl_ind",),
+                       ("test_msg_inv_ind", "test_msg_inv_ind1")),
+             feed_gen3(d, G3K_SERIAL, ("msg_controller_ms3000_ind",),
+                       ("test_msg_inv_ind4",)),
              feed_g3p(d, "device_ind_0x4110_ms2000",
                       "data_ind_0x4210_02b0_ms2000_600"),
              feed_g3p(d, "sys_titan_dev_ind_1097", "sys_titan_data_ind_1097"),
              feed_g3p(d, "dcu_dev_ind_0x4110_3026",
                       "dcu_data_ind_0x4210_3026")]
-    for nid, grp in (("inv_g3", "grid"), ("inv_ms", "grid"),
+    for nid, grp in (("inv_g3", "grid"), ("inv_g3k", "grid"),
+                     ("inv_ms", "grid"),
                      ("inv_mx", "controller"), ("bat_1", "batterie")):
         c.wait("tsun/%s/%s" % (nid, grp), timeout=10,
                what="the %s values of %s" % (grp, nid))
@@ -132,7 +141,7 @@ def test_ha_rules(build):
             .split("/")[1]
         per[nid] = per.get(nid, 0) + 1
     log("entities per node: %s" % per)
-    for nid in ("proxy", "inv_g3", "inv_ms", "inv_mx", "bat_1"):
+    for nid in ("proxy", "inv_g3", "inv_g3k", "inv_ms", "inv_mx", "bat_1"):
         check(per.get(nid, 0) > 0, "no entities for %s" % nid)
     check(not rep.errors and not rep.warnings,
           "%d errors, %d warnings:\n%s" % (len(rep.errors),
