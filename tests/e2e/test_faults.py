@@ -415,8 +415,11 @@ def _open_idle(port, n, timeout=5):
 def test_slowloris_cap(build):
     lf.raise_nofile(16384)
     b = lib.Broker()
+    # the new inverter is another device: one connection owns a serial
+    sn2 = "R170000000000002"
     d = lf.FDaemon(build, b.port, max_connections=300,
-                   timeouts={"unidentified": 3})
+                   timeouts={"unidentified": 3},
+                   gen3=((lib.SERIAL1, "inv_1"), (sn2, "inv_2")))
     pid = d.workers()["proxyd"]
     inv = d.inverter()
     lib.bring_up(inv)
@@ -451,10 +454,10 @@ def test_slowloris_cap(build):
         # a new inverter is served although the table is full
         time.sleep(0.5)
         t1 = time.monotonic()
-        new = d.inverter()
-        lib.bring_up(new)
-        dt = lib.expect_reply(new, lib.data_frame(voltage=231.0),
-                              lib.data_reply(), what="data reply of a new "
+        new = d.inverter(sn2)
+        lib.bring_up(new, sn2)
+        dt = lib.expect_reply(new, lib.data_frame(serial=sn2, voltage=231.0),
+                              lib.data_reply(sn2), what="data reply of a new "
                               "inverter at the connection cap")
         print("    new inverter served %.2fs after connecting, at the cap"
               % (time.monotonic() - t1))
@@ -511,8 +514,8 @@ def test_slowloris_cap(build):
         lib.expect_reply(inv, lib.data_frame(voltage=232.0),
                          lib.data_reply(), what="data reply on the first "
                          "connection")
-        lib.expect_reply(new, lib.data_frame(voltage=233.0),
-                         lib.data_reply(), what="data reply on the new "
+        lib.expect_reply(new, lib.data_frame(serial=sn2, voltage=233.0),
+                         lib.data_reply(sn2), what="data reply on the new "
                          "connection")
         check(d.workers()["proxyd"] == pid, "proxyd restarted")
     finally:
