@@ -19,6 +19,7 @@
 #include "common/registers.h"
 #include "proxyd/gen3.h"
 #include "proxyd/modbus.h"
+#include "proxyd/poll.h"
 #include "proxyd/proto.h"
 #include "proxyd/valuedb.h"
 
@@ -48,12 +49,6 @@ struct g3_info {
 	int		ratio;		/* x100/1024 (coefficients) */
 };
 
-struct g3_mbq {
-	uint8_t		rtu[MB_REQ_LEN];
-	struct mb_req	req;
-	int		from_cloud;
-};
-
 struct gen3 {
 	const struct tsun_conf		*conf;
 	const struct proto_io		*io;
@@ -64,10 +59,8 @@ struct gen3 {
 	int				 poll_ms;
 	int				 counted;	/* a counter changed */
 	int				 dirty;		/* a value changed */
-	/* MODBUS requests: q[0] is outstanding when mb_busy; allocated
-	   on first use (GEN3_MB_QUEUE entries) */
-	struct g3_mbq			*q;
-	int				 nq;
+	/* MODBUS requests: the head is outstanding when mb_busy */
+	struct mbq			 q;
 	int				 mb_busy;
 	int				 mb_retry;
 	/* scan mode */
@@ -641,7 +634,7 @@ mb_transmit(struct gen3 *g)
 	}
 	memcpy(pl, MB_PREFIX, 4);
 	pl[4] = MB_REQ_LEN;
-	memcpy(pl + 5, g->q[0].rtu, MB_REQ_LEN);
+	memcpy(pl + 5, mbq_head(&g->q)->rtu, MB_REQ_LEN);
 	if ((n = gen3_build(buf, sizeof(buf), g->d.serial, GEN3_CTRL_REQ,
 	    GEN3_MSG_MODBUS, pl, sizeof(pl))) > 0)
 		g->io->to_dev(g->io->arg, buf, n);
@@ -650,7 +643,7 @@ mb_transmit(struct gen3 *g)
 static void
 mb_next(struct gen3 *g)
 {
-	if (g->mb_busy || g->nq == 0)
+	if (g->mb_busy || mbq_len(&g->q) == 0)
 		return;
 	g->mb_busy = 1;
 	g->mb_retry = 0;
@@ -663,8 +656,7 @@ mb_done(struct gen3 *g)
 	if (!g->mb_busy)
 		return;
 	g->mb_busy = 0;
-	g->nq--;
-	memmove(&g->q[0], &g->q[1], g->nq * sizeof(g->q[0]));
+	mbq_drop(&g->q);
 	if (g->io->timer != NULL)
 		g->io->timer(g->io->arg, GEN3_TIMER_MODBUS, -1);
 	mb_next(g);
@@ -674,15 +666,8 @@ static int
 mb_queue(struct gen3 *g, const uint8_t rtu[MB_REQ_LEN],
     const struct mb_req *req, int from_cloud)
 {
-	if (g->nq >= GEN3_MB_QUEUE)
+	if (mbq_push(&g->q, rtu, req, from_cloud) == -1)
 		return -1;
-	if (g->q == NULL &&
-	    (g->q = calloc(GEN3_MB_QUEUE, sizeof(*g->q))) == NULL)
-		return -1;
-	memcpy(g->q[g->nq].rtu, rtu, MB_REQ_LEN);
-	g->q[g->nq].req = *req;
-	g->q[g->nq].from_cloud = from_cloud;
-	g->nq++;
 	mb_next(g);
 	return 0;
 }
@@ -783,6 +768,7 @@ mb_answer(struct gen3 *g, const uint8_t *frame, size_t len,
     const struct gen3_hdr *h)
 {
 	struct g3_mbctx	 c;
+	struct mbq_item	*it;
 	const uint8_t	*rtu;
 	size_t		 sub, rlen;
 	int		 from_cloud;
@@ -792,19 +778,19 @@ mb_answer(struct gen3 *g, const uint8_t *frame, size_t len,
 		return;
 	rtu = h->data + sub;
 	rlen = h->data_len - sub;
-	g->d.mb_err = mb_check_answer(g->mb_busy ? &g->q[0].req : NULL,
-	    rtu, rlen);
-	if (g->d.mb_err != MB_OK)
+	it = g->mb_busy ? mbq_head(&g->q) : NULL;
+	g->d.mb_err = mb_check_answer(it != NULL ? &it->req : NULL, rtu, rlen);
+	if (g->d.mb_err != MB_OK || it == NULL)
 		return;
-	from_cloud = g->q[0].from_cloud;
+	from_cloud = it->from_cloud;
 	memset(&c, 0, sizeof(c));
 	c.g = g;
 	if (g->dc != NULL && g->dc->scanning && !from_cloud) {
 		log_info("%s: MODBUS scan 0x%04x: %zu bytes", g->d.serial,
-		    g->q[0].req.reg, rlen);
+		    it->req.reg, rlen);
 		log_hexdump("scan", rtu, rlen);
-	} else if (g->vd != NULL && mb_answer_has_data(&g->q[0].req))
-		mb_decode_answer(&g->q[0].req, rtu, rlen, mb_value, &c);
+	} else if (g->vd != NULL && mb_answer_has_data(&it->req))
+		mb_decode_answer(&it->req, rtu, rlen, mb_value, &c);
 	g->d.mb_elms = c.n;
 	if (from_cloud)
 		forward(g, SIDE_DEV, frame, len, h);
@@ -865,7 +851,7 @@ poll_expired(struct gen3 *g)
 		}
 		return;
 	}
-	if (n % 30 == 2)
+	if (poll_slow_due(n, 2))
 		mb_send_cmd(g, MB_FN_READ_HOLDING, POLL_SLOW_REG,
 		    POLL_SLOW_CNT, 1);
 	else
@@ -1319,7 +1305,7 @@ gen3_free(struct gen3 *g)
 {
 	if (g == NULL)
 		return;
-	free(g->q);
+	mbq_free(&g->q);
 	free(g);
 }
 
@@ -1401,7 +1387,8 @@ gen3_closed(struct gen3 *g)
 int
 gen3_command(struct gen3 *g, const struct cmd_msg *cmd)
 {
-	int32_t	 v;
+	uint8_t		 fcode;
+	uint16_t	 reg, val;
 
 	switch (cmd->kind) {
 	case CMD_MODBUS_READ_REGS:
@@ -1411,26 +1398,9 @@ gen3_command(struct gen3 *g, const struct cmd_msg *cmd)
 			return -1;
 		break;
 	}
-	switch (cmd->kind) {
-	case CMD_MODBUS_READ_REGS:
-		return mb_send_cmd(g, MB_FN_READ_HOLDING, cmd->reg,
-		    cmd->count, 1);
-	case CMD_MODBUS_READ_INPUTS:
-		return mb_send_cmd(g, MB_FN_READ_INPUT, cmd->reg, cmd->count,
-		    1);
-	case CMD_RATED_LOAD:
-		if (cmd->value < 0 || cmd->value > 0xffff)
-			return -1;
-		return mb_send_cmd(g, MB_FN_WRITE_SINGLE, 0x2008, cmd->value,
-		    1);
-	case CMD_OUT_COEFF:
-		/* tsun-mqttd converted the percent: 1/1024 steps */
-		v = cmd->value;
-		if (v < 0 || v > 1024)
-			return -1;
-		return mb_send_cmd(g, MB_FN_WRITE_SINGLE, 0x202c, v, 1);
-	}
-	return -1;
+	if (poll_cmd_request(cmd, &fcode, &reg, &val) != 0)
+		return -1;
+	return mb_send_cmd(g, fcode, reg, val, 1);
 }
 
 struct gen3_dbg *

@@ -39,7 +39,6 @@ struct gen3;
 
 #define GEN3_POLL_FIRST_MS	40000
 #define GEN3_MB_TIMEOUT_MS	15000
-#define GEN3_MB_QUEUE		100
 
 /* a parsed frame header; data points into the parsed buffer */
 struct gen3_hdr {

@@ -19,6 +19,7 @@
 #include "proxyd/g3p_layout.h"
 #include "proxyd/gen3plus.h"
 #include "proxyd/modbus.h"
+#include "proxyd/poll.h"
 #include "proxyd/proto.h"
 #include "proxyd/valuedb.h"
 
@@ -47,7 +48,6 @@
 
 #define POLL_SERVER_MS	60000
 #define POLL_CLIENT_MS	30000
-#define SLOW_EVERY	30
 
 #define EMU_DATA_S	300
 #define EMU_HB_S	60
@@ -62,12 +62,6 @@ struct g3p_link {
 	uint8_t		 snd;
 	int		 snr_ok;
 	uint32_t	 snr_acc;
-};
-
-struct mbq_item {
-	uint8_t		 rtu[MB_REQ_LEN];
-	struct mb_req	 req;
-	int		 from_cloud;
 };
 
 struct blk {
@@ -94,9 +88,7 @@ struct g3p {
 	int			 fwd_dcu;
 	int			 no_forwarding;
 
-	struct mbq_item		 q[G3P_MB_QUEUE];
-	int			 qhead;
-	int			 qlen;
+	struct mbq		 q;	/* allocated on first use */
 	int			 pending;
 	struct mbq_item		 cur;
 	int			 retries;
@@ -617,11 +609,12 @@ mb_transmit(struct g3p *g)
 static void
 mb_send_next(struct g3p *g)
 {
-	if (g->pending || g->qlen == 0)
+	struct mbq_item	*it;
+
+	if (g->pending || (it = mbq_head(&g->q)) == NULL)
 		return;
-	g->cur = g->q[g->qhead];
-	g->qhead = (g->qhead + 1) % G3P_MB_QUEUE;
-	g->qlen--;
+	g->cur = *it;
+	mbq_drop(&g->q);
 	g->pending = 1;
 	g->retries = 0;
 	set_timer(g, G3P_TIMER_MB_RSP, G3P_MB_TIMEOUT_MS);
@@ -632,16 +625,14 @@ static int
 mb_enqueue(struct g3p *g, uint8_t addr, uint8_t fcode, uint16_t reg,
     uint16_t val, int from_cloud)
 {
-	struct mbq_item	*it;
+	uint8_t		rtu[MB_REQ_LEN];
+	struct mb_req	req;
 
-	if (g->qlen >= G3P_MB_QUEUE) {
+	mb_build_req(rtu, addr, fcode, reg, val, &req);
+	if (mbq_push(&g->q, rtu, &req, from_cloud) == -1) {
 		log_warnx("GEN3PLUS: MODBUS queue full, request dropped");
 		return -1;
 	}
-	it = &g->q[(g->qhead + g->qlen) % G3P_MB_QUEUE];
-	mb_build_req(it->rtu, addr, fcode, reg, val, &it->req);
-	it->from_cloud = from_cloud;
-	g->qlen++;
 	mb_send_next(g);
 	return 0;
 }
@@ -735,7 +726,7 @@ poll_expiry(struct g3p *g, int restart)
 		detect_probe(g);
 		return;
 	}
-	poll_blocks(g, k % SLOW_EVERY == 1);
+	poll_blocks(g, poll_slow_due(k, 1));
 }
 
 /*
@@ -1141,6 +1132,8 @@ g3p_command(struct g3p *g, const struct cmd_msg *c)
 	struct cmd_resp	 r;
 	char		 text[CMD_TEXT_MAX + 1];
 	uint8_t		 pdu[8] = { 1, 1, 6, 1, 0, 1, 0, 0 };
+	uint8_t		 fcode;
+	uint16_t	 reg, val;
 	size_t		 n, s;
 	long		 v;
 
@@ -1148,25 +1141,16 @@ g3p_command(struct g3p *g, const struct cmd_msg *c)
 		log_info("GEN3PLUS: command ignored, link not up");
 		return -1;
 	}
-	switch (c->kind) {
-	case CMD_MODBUS_READ_REGS:
-		return mb_request(g, MB_FN_READ_HOLDING, c->reg, c->count);
-	case CMD_MODBUS_READ_INPUTS:
-		return mb_request(g, MB_FN_READ_INPUT, c->reg, c->count);
-	case CMD_RATED_LOAD:
-		if (c->value < 0 || c->value > 0xffff)
-			return -1;
-		return mb_request(g, MB_FN_WRITE_SINGLE, 0x2008,
-		    (uint16_t)c->value);
-	case CMD_OUT_COEFF:
-		/* tsun-mqttd converted the percent: 1/1024 steps */
-		v = c->value;
-		if (v < 0 || v > 1024) {
+	switch (poll_cmd_request(c, &fcode, &reg, &val)) {
+	case 0:
+		return mb_request(g, fcode, reg, val);
+	case -1:
+		if (c->kind == CMD_OUT_COEFF)
 			log_warnx("GEN3PLUS: out_coeff %ld/1024 out of range",
-			    (long)v);
-			return -1;
-		}
-		return mb_request(g, MB_FN_WRITE_SINGLE, 0x202c, (uint16_t)v);
+			    (long)c->value);
+		return -1;
+	}
+	switch (c->kind) {
 	case CMD_AT:
 		/* trimmed, bounded copy: the text is untrusted */
 		n = strnlen(c->text, sizeof(c->text));
@@ -1458,6 +1442,9 @@ g3p_new(const struct tsun_conf *conf, const struct proto_io *io, int side,
 void
 g3p_free(struct g3p *g)
 {
+	if (g == NULL)
+		return;
+	mbq_free(&g->q);
 	free(g);
 }
 
@@ -1492,7 +1479,7 @@ g3p_closed(struct g3p *g)
 	set_timer(g, G3P_TIMER_EMU_DATA, -1);
 	set_timer(g, G3P_TIMER_EMU_HB, -1);
 	g->pending = 0;
-	g->qlen = 0;
+	mbq_clear(&g->q);
 	/* a silent inverter at night is off, not still producing */
 	if (g->dev != NULL && vdb_get_float(g->dev, REG_OUTPUT_POWER, &p) &&
 	    p < 2) {

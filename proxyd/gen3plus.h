@@ -33,7 +33,6 @@ struct g3p;
 #define G3P_TIMER_EMU_HB	4	/* emulated logger: heartbeat */
 
 #define G3P_MB_TIMEOUT_MS	8000
-#define G3P_MB_QUEUE		100
 #define G3P_POLL_FIRST_MS	40000
 
 /*

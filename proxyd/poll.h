@@ -1,0 +1,62 @@
+/*
+ * What both protocol engines do around MODBUS: the request queue (one
+ * request in flight, the others waiting), the polling plan, and the
+ * mapping of MQTT commands to register writes and reads.
+ */
+#ifndef TSUN_POLL_H
+#define TSUN_POLL_H
+
+#include <stdint.h>
+
+#include "proxyd/modbus.h"
+
+struct cmd_msg;
+
+/*
+ * The request queue.  Its array is allocated on first use: a connection
+ * that never polls costs two ints.
+ */
+#define MBQ_MAX		100		/* queued requests, in flight included */
+
+struct mbq_item {
+	uint8_t		 rtu[MB_REQ_LEN];
+	struct mb_req	 req;
+	int		 from_cloud;	/* answer goes back to the cloud */
+};
+
+struct mbq {
+	struct mbq_item	*q;
+	int		 head;
+	int		 len;
+};
+
+/* append a request (its RTU bytes): 0, or -1 when full or out of memory */
+int		 mbq_push(struct mbq *, const uint8_t rtu[MB_REQ_LEN],
+		    const struct mb_req *, int from_cloud);
+/* the oldest request, NULL if none; mbq_drop() removes it */
+struct mbq_item	*mbq_head(struct mbq *);
+void		 mbq_drop(struct mbq *);
+int		 mbq_len(const struct mbq *);
+void		 mbq_clear(struct mbq *);	/* empty, memory kept */
+void		 mbq_free(struct mbq *);	/* empty, memory freed */
+
+/*
+ * The polling plan: the slowly changing registers are read every
+ * POLL_SLOW_EVERY-th poll, starting with poll number first.
+ */
+#define POLL_SLOW_EVERY	30
+int		 poll_slow_due(unsigned int n, unsigned int first);
+
+/* registers written by MQTT commands */
+#define MB_REG_RATED_LOAD	0x2008	/* rated load, raw */
+#define MB_REG_OUT_COEFF	0x202c	/* output coefficient, 1/1024 */
+
+/*
+ * A MODBUS command from MQTT as a request (address 1): 0 and the
+ * request, -1 if its value is out of range, 1 if the command is not a
+ * MODBUS one.
+ */
+int		 poll_cmd_request(const struct cmd_msg *, uint8_t *fcode,
+		    uint16_t *reg, uint16_t *val);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * The shared MODBUS request queue, polling plan and command table
+ * (proxyd/poll.c).
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cmd.h"
+#include "proxyd/modbus.h"
+#include "proxyd/poll.h"
+
+static void
+push(struct mbq *q, uint16_t reg, int want)
+{
+	uint8_t		rtu[MB_REQ_LEN];
+	struct mb_req	req;
+
+	mb_build_req(rtu, 1, MB_FN_READ_HOLDING, reg, 1, &req);
+	ck_assert_int_eq(mbq_push(q, rtu, &req, reg & 1), want);
+}
+
+START_TEST(test_queue)
+{
+	struct mbq	 q;
+	struct mbq_item	*it;
+	int		 i;
+
+	memset(&q, 0, sizeof(q));
+	/* nothing allocated until the first request */
+	ck_assert_ptr_null(mbq_head(&q));
+	ck_assert_ptr_null(q.q);
+	mbq_drop(&q);
+	ck_assert_int_eq(mbq_len(&q), 0);
+	for (i = 0; i < MBQ_MAX; i++)
+		push(&q, (uint16_t)i, 0);
+	ck_assert_ptr_nonnull(q.q);
+	push(&q, 0xffff, -1);
+	ck_assert_int_eq(mbq_len(&q), MBQ_MAX);
+	/* first in, first out, across the wrap of the ring */
+	for (i = 0; i < MBQ_MAX / 2; i++) {
+		it = mbq_head(&q);
+		ck_assert_int_eq(it->req.reg, i);
+		ck_assert_int_eq(it->from_cloud, i & 1);
+		mbq_drop(&q);
+		push(&q, (uint16_t)(MBQ_MAX + i), 0);
+	}
+	for (i = MBQ_MAX / 2; i < MBQ_MAX + MBQ_MAX / 2; i++) {
+		it = mbq_head(&q);
+		ck_assert_ptr_nonnull(it);
+		ck_assert_int_eq(it->req.reg, i);
+		ck_assert_int_eq(it->rtu[0], 1);
+		mbq_drop(&q);
+	}
+	ck_assert_ptr_null(mbq_head(&q));
+	push(&q, 7, 0);
+	mbq_clear(&q);
+	ck_assert_int_eq(mbq_len(&q), 0);
+	ck_assert_ptr_nonnull(q.q);
+	mbq_free(&q);
+	ck_assert_ptr_null(q.q);
+}
+END_TEST
+
+START_TEST(test_plan)
+{
+	unsigned int	n, slow = 0;
+
+	for (n = 0; n < 3 * POLL_SLOW_EVERY; n++)
+		if (poll_slow_due(n, 2)) {
+			ck_assert_uint_eq(n % POLL_SLOW_EVERY, 2);
+			slow++;
+		}
+	ck_assert_uint_eq(slow, 3);
+	ck_assert(poll_slow_due(1, 1));
+	ck_assert(!poll_slow_due(2, 1));
+}
+END_TEST
+
+START_TEST(test_commands)
+{
+	struct cmd_msg	c;
+	uint8_t		fc;
+	uint16_t	reg, val;
+
+	memset(&c, 0, sizeof(c));
+	c.kind = CMD_OUT_COEFF;
+	c.value = 512;
+	ck_assert_int_eq(poll_cmd_request(&c, &fc, &reg, &val), 0);
+	ck_assert_int_eq(fc, MB_FN_WRITE_SINGLE);
+	ck_assert_int_eq(reg, MB_REG_OUT_COEFF);
+	ck_assert_int_eq(val, 512);
+	c.value = 1025;
+	ck_assert_int_eq(poll_cmd_request(&c, &fc, &reg, &val), -1);
+	c.value = -1;
+	ck_assert_int_eq(poll_cmd_request(&c, &fc, &reg, &val), -1);
+	c.kind = CMD_RATED_LOAD;
+	c.value = 0xffff;
+	ck_assert_int_eq(poll_cmd_request(&c, &fc, &reg, &val), 0);
+	ck_assert_int_eq(reg, MB_REG_RATED_LOAD);
+	c.value = 0x10000;
+	ck_assert_int_eq(poll_cmd_request(&c, &fc, &reg, &val), -1);
+	c.kind = CMD_MODBUS_READ_INPUTS;
+	c.reg = 0x3000;
+	c.count = 48;
+	ck_assert_int_eq(poll_cmd_request(&c, &fc, &reg, &val), 0);
+	ck_assert_int_eq(fc, MB_FN_READ_INPUT);
+	ck_assert_int_eq(reg, 0x3000);
+	ck_assert_int_eq(val, 48);
+	c.kind = CMD_AT;
+	ck_assert_int_eq(poll_cmd_request(&c, &fc, &reg, &val), 1);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("poll");
+	TCase	*tc = tcase_create("poll");
+	SRunner	*sr;
+	int	 nfail;
+
+	tcase_add_test(tc, test_queue);
+	tcase_add_test(tc, test_plan);
+	tcase_add_test(tc, test_commands);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nfail = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nfail == 0 ? 0 : 1;
+}
