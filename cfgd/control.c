@@ -44,6 +44,7 @@ struct ctl_client {
 	char		*out;		/* not sent yet: out[outoff..outlen) */
 	size_t		 outlen;
 	size_t		 outoff;
+	size_t		 outcap;
 	struct ctl_lines wl;		/* a worker's line being assembled */
 };
 
@@ -116,6 +117,7 @@ client_append(void *arg, const char *s, size_t len)
 {
 	struct ctl_client	*c = arg;
 	char			*p;
+	size_t			 cap;
 
 	if (c->dead)
 		return;
@@ -123,20 +125,29 @@ client_append(void *arg, const char *s, size_t len)
 		log_warnx("tsun-ctl client does not read its answer: "
 		    "dropped");
 		c->dead = 1;
-	} else if (c->outoff > 0) {
+		ev_set(c->ev, POLLOUT);
+		return;
+	}
+	/* what was sent goes once it is the larger part: no quadratic moves */
+	if (c->outoff > 0 && c->outoff >= c->outlen - c->outoff) {
 		memmove(c->out, c->out + c->outoff, c->outlen - c->outoff);
 		c->outlen -= c->outoff;
 		c->outoff = 0;
 	}
-	if (!c->dead) {
-		if ((p = realloc(c->out, c->outlen + len)) == NULL)
+	if (c->outlen + len > c->outcap) {
+		cap = c->outcap ? c->outcap : 4096;
+		while (cap < c->outlen + len)
+			cap *= 2;
+		if ((p = realloc(c->out, cap)) == NULL) {
 			c->dead = 1;
-		else {
-			c->out = p;
-			memcpy(c->out + c->outlen, s, len);
-			c->outlen += len;
+			ev_set(c->ev, POLLOUT);
+			return;
 		}
+		c->out = p;
+		c->outcap = cap;
 	}
+	memcpy(c->out + c->outlen, s, len);
+	c->outlen += len;
 	ev_set(c->ev, POLLOUT);
 }
 
