@@ -371,6 +371,10 @@ mq_cmd_tick(void)
 			if (d->pend_at[i] != 0 && (k == -1 ||
 			    d->pend_at[i] < d->pend_at[k]))
 				k = i;
+		if (k == -1) {		/* cannot happen: count and slots agree */
+			d->npend = 0;
+			continue;
+		}
 		d->pend_at[k] = 0;
 		d->npend--;
 		if (d->online == 0) {
@@ -442,7 +446,7 @@ mq_cmd_message(const char *topic, const char *payload, size_t len)
 	if (d->last_write != 0 && now - d->last_write < WRITE_INTERVAL &&
 	    now >= d->last_write) {
 		d->pend[slot] = m;
-		d->pend_at[slot] = now;
+		d->pend_at[slot] = now > 0 ? now : 1;
 		d->npend++;
 		log_info("%s: one settings write per minute: held, written in "
 		    "%lld s", topic, (long long)(d->last_write +
