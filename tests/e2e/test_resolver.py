@@ -268,6 +268,9 @@ def test_system_resolver_sandboxed(build):
     if os.geteuid() == 0:
         check(uid[0] != "0", "the resolver process runs as root")
         check("NoNewPrivs:\t1" in st, "no_new_privs not set")
+    if os.path.exists("/usr/include/seccomp.h"):
+        # the test build has the system-call filter on
+        check("Seccomp:\t2" in st, "no seccomp filter in the resolver")
     d.stop()
     b.stop()
 
