@@ -152,8 +152,12 @@ for n in $targets; do
 		    sed 's/^/    /'
 	fi
 done
-echo "fuzz: built in $(($(date +%s) - t0))s; running each target" \
-    "${runs:+$runs inputs, at most }${secs}s"
+if [ "$secs" -eq 0 ]; then
+	each="$runs inputs"
+else
+	each="${runs:+$runs inputs, at most }${secs}s"
+fi
+echo "fuzz: built in $(($(date +%s) - t0))s; running each target $each"
 
 # one run: a fresh copy of the corpus, the tree stays untouched
 run_one() {
