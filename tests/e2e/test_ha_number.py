@@ -200,14 +200,13 @@ def test_number_set_and_limit(build):
     t0 = c.mark()
     c.publish("tsun/inv_ms/out_coeff", "50")
     t_first = write_and_read_back(lg, 0x202c, 512)
+    # two more inside the minute: only the last, once, after the minute
+    c.publish("tsun/inv_ms/out_coeff", "60")
+    c.publish("tsun/inv_ms/out_coeff", "70")
     st = number_state(c, "inv_ms", "inverter", tpl,
                       lambda x: x not in ("", "100.0"), "state 50",
                       since=t0)
     check(float(st) == 50.0, "state after writing 50: %r" % st)
-
-    # two more inside the minute: only the last, once, after the minute
-    c.publish("tsun/inv_ms/out_coeff", "60")
-    c.publish("tsun/inv_ms/out_coeff", "70")
     d.wait_log(r"out_coeff: one settings write per minute: held", 5)
     # out of range: refused, never reaches the inverter
     c.publish("tsun/inv_ms/out_coeff", "150")
