@@ -628,7 +628,7 @@ mb_transmit(struct gen3 *g)
 		g->io->timer(g->io->arg, GEN3_TIMER_MODBUS, GEN3_MB_TIMEOUT_MS);
 	/* a cloud command waits its turn, but goes out only when up */
 	if (g->d.state != PSTATE_UP || g->d.pend) {
-		log_warnx("%s: MODBUS request not sent, state not up",
+		log_warnx_sum("%s: MODBUS request not sent, state not up",
 		    g->d.serial);
 		return;
 	}
@@ -816,7 +816,7 @@ mb_cloud_cmd(struct gen3 *g, const struct gen3_hdr *h)
 	}
 	count(g, REG_MODBUS_COMMAND);
 	if (mb_queue(g, rtu, &req, 1) != 0)
-		log_warnx("%s: MODBUS queue full", g->d.serial);
+		log_warnx_sum("%s: MODBUS queue full", g->d.serial);
 }
 
 static void

@@ -600,7 +600,7 @@ mb_transmit(struct g3p *g)
 {
 	if (g->state != PSTATE_UP) {
 		/* stays pending until its timer runs out */
-		log_warnx("GEN3PLUS: MODBUS request not sent, link not up");
+		log_warnx_sum("GEN3PLUS: MODBUS request not sent, link not up");
 		return;
 	}
 	send_cmd(g, FT_MODBUS, g->sensor_list, g->cur.rtu, MB_REQ_LEN);
@@ -630,7 +630,7 @@ mb_enqueue(struct g3p *g, uint8_t addr, uint8_t fcode, uint16_t reg,
 
 	mb_build_req(rtu, addr, fcode, reg, val, &req);
 	if (mbq_push(&g->q, rtu, &req, from_cloud) == -1) {
-		log_warnx("GEN3PLUS: MODBUS queue full, request dropped");
+		log_warnx_sum("GEN3PLUS: MODBUS queue full, request dropped");
 		return -1;
 	}
 	mb_send_next(g);
@@ -968,7 +968,8 @@ on_cloud_cmd(struct g3p *g, const uint8_t *f, size_t flen)
 	case FT_AT:
 		if (plen < CMD_HDR || !at_acl_allowed(&g->conf->acl_tsun,
 		    (const char *)pl + CMD_HDR, plen - CMD_HDR)) {
-			log_warnx("GEN3PLUS: AT command from the cloud blocked");
+			log_warnx_sum("GEN3PLUS: AT command from the cloud "
+			    "blocked");
 			vdb_count(REG_AT_COMMAND_BLOCKED, 1);
 			return;
 		}
@@ -1138,7 +1139,7 @@ g3p_command(struct g3p *g, const struct cmd_msg *c)
 	long		 v;
 
 	if (g->state != PSTATE_UP) {
-		log_info("GEN3PLUS: command ignored, link not up");
+		log_info_sum("GEN3PLUS: command ignored, link not up");
 		return -1;
 	}
 	switch (poll_cmd_request(c, &fcode, &reg, &val)) {
@@ -1185,7 +1186,8 @@ g3p_command(struct g3p *g, const struct cmd_msg *c)
 			return -1;
 		}
 		if (g->sensor_list != G3P_SL_DCU) {
-			log_warnx("GEN3PLUS: dcu_power needs sensor list 0x3026");
+			log_warnx_sum("GEN3PLUS: dcu_power needs sensor list "
+			    "0x3026");
 			return -1;
 		}
 		pdu[6] = (uint8_t)(v >> 8);
