@@ -118,25 +118,14 @@ ev_set(struct ev_fd *e, int events)
 	pfds[e->idx].events = events;
 }
 
-int
-ev_events(const struct ev_fd *e)
-{
-	return pfds[e->idx].events;
-}
-
-int
-ev_nfds(void)
-{
-	return nfds;
-}
-
 void
 ev_del(struct ev_fd *e)
 {
-	int	 i = e->idx;
+	int	 i;
 
 	if (e == NULL)
 		return;
+	i = e->idx;
 	nfds--;
 	if (i != nfds) {
 		pfds[i] = pfds[nfds];
