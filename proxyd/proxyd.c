@@ -310,7 +310,7 @@ set_peer(int fd)
 		ev_del(peer_ev);
 		peer_ev = NULL;
 	}
-	if (peer.fd > 0)
+	if (peer.fd != -1)
 		close(peer.fd);
 	ipc_clear(&peer);
 	fcntl(fd, F_SETFL, O_NONBLOCK);
@@ -344,13 +344,12 @@ status_reply(const struct ipc_msg *m)
 {
 	struct wbuf	 w;
 	char		 what[32];
-	size_t		 len = m->len < sizeof(what) - 1 ? m->len : 0;
 	size_t		 off;
 
 	if (m->len >= sizeof(what))
 		fatalx("malformed IPC message STATUS_REQ");
-	memcpy(what, m->data, len);
-	what[len] = '\0';
+	memcpy(what, m->data, m->len);
+	what[m->len] = '\0';
 	wbuf_init(&w);
 	conn_status(&w, what);
 	for (off = 0; off < w.len; off += IPC_MAX_PAYLOAD)
