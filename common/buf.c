@@ -42,12 +42,6 @@ wbuf_add(struct wbuf *w, const void *d, size_t n)
 }
 
 void
-wbuf_u8(struct wbuf *w, uint8_t v)
-{
-	wbuf_add(w, &v, 1);
-}
-
-void
 wbuf_u32(struct wbuf *w, uint32_t v)
 {
 	wbuf_add(w, &v, sizeof(v));
@@ -93,15 +87,6 @@ rbuf_get(struct rbuf *r, void *d, size_t n)
 	memcpy(d, r->p, n);
 	r->p += n;
 	r->left -= n;
-}
-
-uint8_t
-rbuf_u8(struct rbuf *r)
-{
-	uint8_t	 v;
-
-	rbuf_get(r, &v, 1);
-	return v;
 }
 
 uint32_t

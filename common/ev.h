@@ -18,9 +18,7 @@ typedef void (*ev_fd_cb)(int fd, int revents, void *arg);
 
 struct ev_fd	*ev_add(int fd, int events, ev_fd_cb, void *arg);
 void		 ev_set(struct ev_fd *, int events);
-int		 ev_events(const struct ev_fd *);
 void		 ev_del(struct ev_fd *);
-int		 ev_nfds(void);
 
 void		 ev_timer_init(struct ev_timer *,
 		    void (*)(struct ev_timer *, void *), void *);

@@ -76,12 +76,6 @@ log_flush(void)
 }
 
 void
-log_procname(const char *name)
-{
-	log_proc = name;
-}
-
-void
 log_to_ipc(struct ipcbuf *ib)
 {
 	log_ipc = ib;

@@ -15,7 +15,6 @@ struct ipcbuf;
 extern int	log_verbose;	/* 0 normal, 1 debug, 2 frame hex dumps */
 
 void	log_init(int foreground, int verbose, const char *procname);
-void	log_procname(const char *);
 void	log_to_ipc(struct ipcbuf *);	/* workers: relay through cfgd */
 void	log_flush(void);
 void	log_line(int pri, const char *procname, const char *msg);

@@ -174,8 +174,6 @@ const struct mq_val *mq_val_get(const struct mq_dev *, int reg);
 int		 mq_val_int(const struct mq_dev *, int reg, int64_t *);
 int		 mq_val_num(const struct mq_dev *, int reg, double *);
 const char	*mq_val_str(const struct mq_dev *, int reg);
-int		 mq_group_idx(const char *group);	/* -1 unknown */
-const char	*mq_group_name(int);
 /* "<ep>/<nid>/<leaf>" (or "<ep>/<leaf>"), -1 if too long */
 int		 mq_dev_topic(char *, size_t, const struct mq_dev *,
 		    const char *leaf);

@@ -83,25 +83,6 @@ groups_init(void)
 	}
 }
 
-int
-mq_group_idx(const char *name)
-{
-	int	g;
-
-	for (g = 0; g < ngroups; g++)
-		if (strcmp(groups[g], name) == 0)
-			return g;
-	return -1;
-}
-
-const char *
-mq_group_name(int g)
-{
-	if (g < 0 || g >= ngroups)
-		return NULL;
-	return groups[g];
-}
-
 void
 mq_publish(const char *topic, const void *payload, size_t len, int retain)
 {
