@@ -21,6 +21,7 @@
 #include "proxyd/modbus.h"
 #include "proxyd/poll.h"
 #include "proxyd/proto.h"
+#include "proxyd/v5_frame.h"
 #include "proxyd/valuedb.h"
 
 #define CTRL_DEV_IND	0x4110
@@ -171,28 +172,6 @@ now_s(void)
 	return (uint32_t)(proto_now_ms() / 1000);
 }
 
-uint8_t
-g3p_checksum(const uint8_t *f, size_t flen)
-{
-	uint8_t	sum = 0;
-	size_t	i;
-
-	/* bytes 1 .. last payload byte */
-	for (i = 1; i + 2 < flen; i++)
-		sum += f[i];
-	return sum;
-}
-
-int
-g3p_frame_valid(const uint8_t *p, size_t len)
-{
-	if (len < G3P_HDR_LEN + G3P_TRAILER_LEN || p[0] != 0xa5)
-		return 0;
-	if ((size_t)rd16le(p + 1) + G3P_HDR_LEN + G3P_TRAILER_LEN != len)
-		return 0;
-	return p[len - 1] == 0x15 && p[len - 2] == g3p_checksum(p, len);
-}
-
 /*
  * Sequence bytes (§5): stamp a frame leaving on this link and fix its
  * checksum.
@@ -208,7 +187,7 @@ link_stamp(struct g3p_link *l, uint8_t *f, size_t flen)
 		f[5] = l->snd;
 		f[6] = l->rcv;
 	}
-	f[flen - 2] = g3p_checksum(f, flen);
+	f[flen - 2] = v5_checksum(f, flen);
 }
 
 static void
@@ -1045,58 +1024,44 @@ dispatch_cloud(struct g3p *g, const uint8_t *f, size_t flen)
 static ssize_t
 link_input(struct g3p *g, struct g3p_link *l, const uint8_t *p, size_t len)
 {
-	const uint8_t	*f;
-	size_t		 off = 0, rem, flen;
+	struct v5_frame	 fr;
+	size_t		 off = 0;
+	ssize_t		 n;
 	int		 changed = 0;
 
 	for (;;) {
-		rem = len - off;
-		f = p + off;
-		if (!l->hdr_valid) {
-			if (rem < G3P_HDR_LEN)
-				break;
-			l->dlen = rd16le(f + 1);
-			l->ctrl = rd16le(f + 3);
-			l->snr = rd32le(f + 7);
-			if (l->client) {
-				l->rcv = f[5];
-				l->snd = f[6];
-			} else {
-				l->rcv = f[6];
-				l->snd = f[5];
-			}
-			if (f[0] != 0xa5 || l->dlen > G3P_MAX_DATA_LEN) {
-				vdb_count(REG_INVALID_MSG_FMT, 1);
-				off = len;	/* no way to resynchronise */
-				break;
-			}
-			l->hdr_valid = 1;
+		n = v5_parse(p + off, len - off, &fr);
+		/* a header is taken once: sending meanwhile moves snd on */
+		if (!l->hdr_valid && (n != V5_NEED || fr.hdr)) {
+			l->dlen = fr.dlen;
+			l->ctrl = fr.ctrl;
+			l->snr = fr.snr;
+			l->rcv = l->client ? fr.seq5 : fr.seq6;
+			l->snd = l->client ? fr.seq6 : fr.seq5;
 		}
-		flen = (size_t)l->dlen + G3P_HDR_LEN + G3P_TRAILER_LEN;
-		if (rem < flen)
+		if (n == V5_NEED) {
+			l->hdr_valid = fr.hdr;
 			break;
-		l->hdr_valid = 0;
-		if (f[flen - 1] != 0x15) {
-			vdb_count(REG_INVALID_MSG_FMT, 1);
-			if (rem > flen && f[flen] != 0xa5) {
-				off = len;
-				break;
-			}
-		} else if (f[flen - 2] != g3p_checksum(f, flen))
-			vdb_count(REG_INVALID_MSG_FMT, 1);
-		else {
-			if (snr_check(g, l, l->snr)) {
-				/* identified: an unknown serial is not */
-				if (l == &g->dl && g->state == PSTATE_INIT)
-					set_state(g, PSTATE_RECEIVED);
-				if (l == &g->dl)
-					dispatch_dev(g, f, flen);
-				else
-					dispatch_cloud(g, f, flen);
-				changed = 1;
-			}
 		}
-		off += flen;
+		l->hdr_valid = 0;
+		if (n == V5_BAD) {
+			vdb_count(REG_INVALID_MSG_FMT, 1);
+			off = len;	/* no way to resynchronise */
+			break;
+		}
+		if (fr.status != V5_OK)
+			vdb_count(REG_INVALID_MSG_FMT, 1);
+		else if (snr_check(g, l, l->snr)) {
+			/* identified: an unknown serial is not */
+			if (l == &g->dl && g->state == PSTATE_INIT)
+				set_state(g, PSTATE_RECEIVED);
+			if (l == &g->dl)
+				dispatch_dev(g, p + off, fr.flen);
+			else
+				dispatch_cloud(g, p + off, fr.flen);
+			changed = 1;
+		}
+		off += fr.flen;
 	}
 	if (changed)
 		db_flush(g);

@@ -13,6 +13,7 @@
 
 #include "proxyd/modbus.h"
 #include "proxyd/proto.h"
+#include "proxyd/v5_frame.h"
 
 struct tsun_conf;
 struct conf_device;
@@ -20,11 +21,10 @@ struct cmd_msg;
 struct vdb_dev;
 struct g3p;
 
-#define G3P_HDR_LEN		11
-#define G3P_TRAILER_LEN		2
-/* largest payload accepted; the biggest seen on the wire is 0x1c9 */
-#define G3P_MAX_DATA_LEN	4096
-#define G3P_MAX_FRAME		(G3P_MAX_DATA_LEN + G3P_HDR_LEN + G3P_TRAILER_LEN)
+#define G3P_HDR_LEN		V5_HDR_LEN
+#define G3P_TRAILER_LEN		V5_TRAILER_LEN
+#define G3P_MAX_DATA_LEN	V5_MAX_DATA_LEN
+#define G3P_MAX_FRAME		V5_MAX_FRAME
 
 /* timer ids passed to io->timer and back to g3p_timer() */
 #define G3P_TIMER_POLL		1	/* MODBUS polling */
@@ -96,9 +96,5 @@ struct vdb_dev	*g3p_vdb(const struct g3p *);
 /* T5: the battery values computed from stored registers */
 void		 g3p_calc_batt(struct vdb_dev *);
 
-/* pure helpers, exposed for tests and fuzzing */
-uint8_t		 g3p_checksum(const uint8_t *, size_t flen);
-/* 1 if p[0..len) is one complete frame with good start, stop, checksum */
-int		 g3p_frame_valid(const uint8_t *, size_t);
 
 #endif

@@ -300,7 +300,7 @@ check_fwd(const uint8_t *got, size_t ngot, const char *want)
 		ck_assert_uint_ge(n - off, 13);
 		flen = (size_t)(w[off + 1] | w[off + 2] << 8) + 13;
 		ck_assert_uint_le(flen, n - off);
-		ck_assert(g3p_frame_valid(got + off, flen));
+		ck_assert(v5_frame_valid(got + off, flen));
 		ck_assert_mem_eq(got + off, w + off, 5);
 		ck_assert_mem_eq(got + off + 7, w + off + 7, flen - 9);
 		ck_assert_uint_eq(got[off + flen - 1], 0x15);
@@ -697,7 +697,7 @@ run_answer(const struct tj *v)
 	size_t		 len;
 
 	p = hex(tj_str(tj_get(v, "hex")), &len);
-	ck_assert(g3p_frame_valid(p, len));
+	ck_assert(v5_frame_valid(p, len));
 	if (ans != NULL && strchr(ans, ' ') == NULL) {
 		const struct tj	*a = vec(ans);
 		uint8_t		*q;
@@ -1092,7 +1092,7 @@ t_emu_device_ind(const struct tj *v)
 	g = emu_up();
 	p = hex(tj_str(tj_get(v, "hex")), &len);
 	ck_assert_uint_eq(o.ncloud, len);
-	ck_assert(g3p_frame_valid(o.cloud, o.ncloud));
+	ck_assert(v5_frame_valid(o.cloud, o.ncloud));
 	/* all but the emulated clock (u32 @12) and the checksum */
 	ck_assert_mem_eq(o.cloud, p, 12);
 	ck_assert_mem_eq(o.cloud + 16, p + 16, len - 18);
@@ -1253,7 +1253,7 @@ t_emu_data_ind(const struct tj *v)
 	wr32(rsp + 13, emu_now + (uint32_t)tj_num(tj_get(emu, "time_ofs")));
 	rsp[17] = 60;
 	rsp[22] = 0x15;
-	rsp[21] = g3p_checksum(rsp, sizeof(rsp));
+	rsp[21] = v5_checksum(rsp, sizeof(rsp));
 	out_reset();
 	ck_assert_uint_eq(feed(g, 1, rsp, sizeof(rsp)), sizeof(rsp));
 	ck_assert_uint_eq(o.ncloud, 0);
@@ -1275,7 +1275,7 @@ t_emu_data_ind(const struct tj *v)
 
 	p = hex(tj_str(tj_get(v, "hex")), &len);
 	ck_assert_uint_eq(o.ncloud, len);
-	ck_assert(g3p_frame_valid(o.cloud, o.ncloud));
+	ck_assert(v5_frame_valid(o.cloud, o.ncloud));
 	ck_assert_mem_eq(o.cloud, p, 14);
 	ck_assert_uint_eq(rd32(o.cloud + 14), emu_now);
 	ck_assert_mem_eq(o.cloud + 18, p + 18, len - 20);
@@ -1302,7 +1302,7 @@ t_emu_heartbeat(const struct tj *v)
 	g3p_timer(g, G3P_TIMER_EMU_HB);
 	p = hex(tj_str(tj_get(v, "hex")), &len);
 	ck_assert_uint_eq(o.ncloud, len);
-	ck_assert(g3p_frame_valid(o.cloud, o.ncloud));
+	ck_assert(v5_frame_valid(o.cloud, o.ncloud));
 	ck_assert_mem_eq(o.cloud, p, 7);
 	ck_assert_uint_eq(rd32(o.cloud + 7), SNR_INV);
 	ck_assert_mem_eq(o.cloud + 11, p + 11, len - 13);
@@ -1346,7 +1346,7 @@ t_fwd_fresh(const struct tj *v)
 	w = hex(tj_str(tj_get(vec("device_rsp_0x1110"), "hex")), &wlen);
 	w[5] = 0x07;
 	w[6] = 0x01;
-	w[wlen - 2] = g3p_checksum(w, wlen);
+	w[wlen - 2] = v5_checksum(w, wlen);
 	ck_assert_uint_eq(feed(g, 1, w, wlen), wlen);
 	out_reset();
 	feed_vec(g, 0, "heartbeat_ind_0x4710");
@@ -1422,7 +1422,7 @@ t_sys(const struct tj *v)
 	g = setup(v, PSIDE_SERVER, NULL);
 	conf->allow_all = 1;
 	if (strcmp(tj_str(tj_get(v, "direction")), "cloud->proxy") == 0) {
-		ck_assert(g3p_frame_valid(p, len));
+		ck_assert(v5_frame_valid(p, len));
 		ck_assert_uint_eq(feed(g, 1, p, len), len);
 		ck_assert_uint_eq(o.ndev, 0);	/* cloud ACKs stay here */
 	} else if ((t = tj_get(ex, "derived_behaviour_of_proxy")) != NULL) {
@@ -1430,7 +1430,7 @@ t_sys(const struct tj *v)
 		ck_assert_uint_eq(o.ndev, 0);
 		check_counters(tj_get(t, "counters"));
 	} else {
-		ck_assert(g3p_frame_valid(p, len));
+		ck_assert(v5_frame_valid(p, len));
 		ck_assert_uint_eq(feed(g, 0, p, len), len);
 		if ((t = tj_get(ex, "cloud_answer_pattern")) != NULL) {
 			/* same layout as the real cloud's answer */
@@ -1441,7 +1441,7 @@ t_sys(const struct tj *v)
 			ck_assert_mem_eq(o.dev + 6, want + 6, 7);
 			ck_assert_mem_eq(o.dev + 18, want + 18, 3);
 			ck_assert_uint_eq(o.dev[22], 0x15);
-			ck_assert(g3p_frame_valid(o.dev, o.ndev));
+			ck_assert(v5_frame_valid(o.dev, o.ndev));
 			free(want);
 		}
 	}
@@ -1627,7 +1627,7 @@ START_TEST(test_group_timestamps)
 	/* without a time offset (§19): our clock */
 	g = setup(v, PSIDE_SERVER, NULL);
 	memset(p + 22, 0, 4);
-	p[len - 2] = g3p_checksum(p, len);
+	p[len - 2] = v5_checksum(p, len);
 	ck_assert_uint_eq(feed(g, 0, p, len), len);
 	ck_assert(vdb_get_int(g3p_vdb(g), REG_TS_GRID, &ts));
 	ck_assert_int_eq(ts, FIXED_NOW);
