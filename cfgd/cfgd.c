@@ -107,7 +107,9 @@ send_verbose(struct worker *w)
 {
 	int32_t	 v = verbose;
 
-	ipc_compose(&w->ib, IMSG_VERBOSE, 0, -1, &v, sizeof(v));
+	if (ipc_compose(&w->ib, IMSG_VERBOSE, 0, -1, &v, sizeof(v)) == -1)
+		log_warn("IPC message %s not queued",
+		    ipc_typename(IMSG_VERBOSE));
 }
 
 static void
@@ -318,9 +320,14 @@ send_listeners(struct worker *w)
 		il.proto = l->proto;
 		strlcpy(il.addr, l->bound, sizeof(il.addr));
 		il.port = l->port;
-		ipc_compose(&w->ib, IMSG_LISTENER, 0, fd, &il, sizeof(il));
+		if (ipc_compose(&w->ib, IMSG_LISTENER, 0, fd, &il,
+		    sizeof(il)) == -1)
+			log_warn("IPC message %s not queued",
+			    ipc_typename(IMSG_LISTENER));
 	}
-	ipc_compose(&w->ib, IMSG_LISTENERS_END, 0, -1, NULL, 0);
+	if (ipc_compose(&w->ib, IMSG_LISTENERS_END, 0, -1, NULL, 0) == -1)
+		log_warn("IPC message %s not queued",
+		    ipc_typename(IMSG_LISTENERS_END));
 }
 
 /* a fresh proxyd<->mqttd pair, one end to each running worker */
@@ -336,8 +343,14 @@ send_peers(void)
 		return;
 	}
 	/* ipc_flush closes our copies once they are sent */
-	ipc_compose(&workers[W_PROXYD].ib, IMSG_PEER, 0, sp[0], NULL, 0);
-	ipc_compose(&workers[W_MQTTD].ib, IMSG_PEER, 0, sp[1], NULL, 0);
+	if (ipc_compose(&workers[W_PROXYD].ib, IMSG_PEER, 0, sp[0],
+	    NULL, 0) == -1)
+		log_warn("IPC message %s not queued",
+		    ipc_typename(IMSG_PEER));
+	if (ipc_compose(&workers[W_MQTTD].ib, IMSG_PEER, 0, sp[1],
+	    NULL, 0) == -1)
+		log_warn("IPC message %s not queued",
+		    ipc_typename(IMSG_PEER));
 	worker_flush(&workers[W_PROXYD]);
 	worker_flush(&workers[W_MQTTD]);
 }
@@ -369,7 +382,9 @@ watchdog_cb(struct ev_timer *t, void *arg)
 		kill(w->pid, SIGKILL);
 		return;
 	}
-	ipc_compose(&w->ib, IMSG_PING, 0, -1, NULL, 0);
+	if (ipc_compose(&w->ib, IMSG_PING, 0, -1, NULL, 0) == -1)
+		log_warn("IPC message %s not queued",
+		    ipc_typename(IMSG_PING));
 	worker_flush(w);
 	w->wd_due = now + WD_INTERVAL_MS;
 	ev_timer_add(&w->wd, WD_INTERVAL_MS);
@@ -531,7 +546,9 @@ cfgd_resolved(int role, const struct ipc_resolved *res)
 
 	if (w->pid == -1)
 		return;
-	ipc_compose(&w->ib, IMSG_RESOLVED, 0, -1, res, sizeof(*res));
+	if (ipc_compose(&w->ib, IMSG_RESOLVED, 0, -1, res, sizeof(*res)) == -1)
+		log_warn("IPC message %s not queued",
+		    ipc_typename(IMSG_RESOLVED));
 	worker_flush(w);
 }
 
@@ -794,8 +811,10 @@ reload(FILE *out)
 		 */
 		if (i == W_MQTTD && renew_mqttd && !workers[i].renew) {
 			workers[i].renew = 1;
-			ipc_compose(&workers[i].ib, IMSG_SHUTDOWN, 0, -1,
-			    NULL, 0);
+			if (ipc_compose(&workers[i].ib, IMSG_SHUTDOWN, 0, -1,
+			    NULL, 0) == -1)
+				log_warn("IPC message %s not queued",
+				    ipc_typename(IMSG_SHUTDOWN));
 			ev_timer_add(&workers[i].stop, KILL_WAIT_MS);
 		}
 		worker_flush(&workers[i]);
@@ -851,7 +870,10 @@ on_terminate(int sig, void *arg)
 		ev_timer_del(&workers[i].wd);
 		if (workers[i].pid == -1)
 			continue;
-		ipc_compose(&workers[i].ib, IMSG_SHUTDOWN, 0, -1, NULL, 0);
+		if (ipc_compose(&workers[i].ib, IMSG_SHUTDOWN, 0, -1,
+		    NULL, 0) == -1)
+			log_warn("IPC message %s not queued",
+			    ipc_typename(IMSG_SHUTDOWN));
 		worker_flush(&workers[i]);
 	}
 	if (workers[0].pid == -1 && workers[1].pid == -1)
@@ -897,7 +919,10 @@ cfgd_status_request(const char *what)
 		control_worker_status(w->name, IMSG_STATUS_END, NULL, 0);
 		return;
 	}
-	ipc_compose(&w->ib, IMSG_STATUS_REQ, 0, -1, what, strlen(what));
+	if (ipc_compose(&w->ib, IMSG_STATUS_REQ, 0, -1, what,
+	    strlen(what)) == -1)
+		log_warn("IPC message %s not queued",
+		    ipc_typename(IMSG_STATUS_REQ));
 	worker_flush(w);
 }
 
@@ -936,7 +961,9 @@ cfgd_debug(const char *what)
 	if (w->pid == -1)
 		return -1;
 	if (strncmp(what, "sandbox ", 8) == 0)
-		ipc_compose(&w->ib, IMSG_SANDBOX_TEST, 0, -1, NULL, 0);
+		if (ipc_compose(&w->ib, IMSG_SANDBOX_TEST, 0, -1, NULL, 0) == -1)
+			log_warn("IPC message %s not queued",
+			    ipc_typename(IMSG_SANDBOX_TEST));
 	else if (strncmp(what, "badlen ", 7) == 0 ||
 	    strncmp(what, "forge ", 6) == 0) {
 		struct ipc_msg	 m;
@@ -961,7 +988,10 @@ cfgd_debug(const char *what)
 	}
 	else if (strncmp(what, "badipc ", 7) == 0)
 		/* IMSG_VERBOSE carries exactly 4 bytes: 3 is malformed */
-		ipc_compose(&w->ib, IMSG_VERBOSE, 0, -1, junk, sizeof(junk));
+		if (ipc_compose(&w->ib, IMSG_VERBOSE, 0, -1, junk,
+		    sizeof(junk)) == -1)
+			log_warn("IPC message %s not queued",
+			    ipc_typename(IMSG_VERBOSE));
 	else
 		return -1;
 	worker_flush(w);

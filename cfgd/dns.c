@@ -424,8 +424,10 @@ dns_main(int argc, char *argv[])
 			dq.host[sizeof(dq.host) - 1] = '\0';
 			dq.resolver[sizeof(dq.resolver) - 1] = '\0';
 			dns_resolve(&dq, &res);
-			ipc_compose(&ib, IMSG_RESOLVED, 0, -1, &res,
-			    sizeof(res));
+			if (ipc_compose(&ib, IMSG_RESOLVED, 0, -1, &res,
+			    sizeof(res)) == -1)
+				log_warn("IPC message %s not queued",
+				    ipc_typename(IMSG_RESOLVED));
 			if (ipc_flush_sync(&ib, -1) == -1)
 				exit(0);
 		}

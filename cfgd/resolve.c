@@ -107,8 +107,13 @@ rq_send(void)
 		return;
 	TAILQ_FOREACH(q, &rqs, entry)
 		if (!q->sent) {
-			ipc_compose(&res_ib, IMSG_RESOLVE, 0, -1, &q->dq,
-			    sizeof(q->dq));
+			if (ipc_compose(&res_ib, IMSG_RESOLVE, 0, -1, &q->dq,
+			    sizeof(q->dq)) == -1) {
+				/* still unsent: the next call tries again */
+				log_warn("IPC message %s not queued",
+				    ipc_typename(IMSG_RESOLVE));
+				break;
+			}
 			q->sent = 1;
 		}
 	res_flush();

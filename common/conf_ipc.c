@@ -12,6 +12,7 @@
 #include "common/buf.h"
 #include "common/conf.h"
 #include "common/ipc.h"
+#include "common/log.h"
 
 #define S(w, f)	wbuf_str(w, f)
 #define I(w, f)	wbuf_i32(w, f)
@@ -96,9 +97,14 @@ conf_send_to(struct ipcbuf *ib, const struct tsun_conf *c, int secrets)
 {
 	struct wbuf		 w;
 	struct conf_device	*d;
-	int			 i;
+	int			 i, r;
 
-	ipc_compose(ib, IMSG_CONF_BEGIN, 0, -1, NULL, 0);
+	/*
+	 * A message that cannot be queued ends the transaction: without
+	 * CONF_END the worker applies nothing, and the next BEGIN starts over.
+	 */
+	if (ipc_compose(ib, IMSG_CONF_BEGIN, 0, -1, NULL, 0) == -1)
+		goto fail;
 
 	wbuf_init(&w);
 	S(&w, c->user);
@@ -131,10 +137,12 @@ conf_send_to(struct ipcbuf *ib, const struct tsun_conf *c, int secrets)
 	I(&w, c->allow_all);
 	send_acl(&w, &c->acl_tsun);
 	send_acl(&w, &c->acl_mqtt);
-	ipc_compose(ib, IMSG_CONF_GLOBAL, 0, -1, w.p, w.len);
+	r = ipc_compose(ib, IMSG_CONF_GLOBAL, 0, -1, w.p, w.len);
 	/* the password was in this buffer */
 	explicit_bzero(w.p, w.len);
 	wbuf_free(&w);
+	if (r == -1)
+		goto fail;
 
 	TAILQ_FOREACH(d, &c->devices, entry) {
 		wbuf_init(&w);
@@ -161,10 +169,15 @@ conf_send_to(struct ipcbuf *ib, const struct tsun_conf *c, int secrets)
 			S(&w, d->pv[i].manufacturer);
 		}
 		I(&w, d->line);
-		ipc_compose(ib, IMSG_CONF_DEVICE, 0, -1, w.p, w.len);
+		r = ipc_compose(ib, IMSG_CONF_DEVICE, 0, -1, w.p, w.len);
 		wbuf_free(&w);
+		if (r == -1)
+			goto fail;
 	}
-	ipc_compose(ib, IMSG_CONF_END, 0, -1, NULL, 0);
+	if (ipc_compose(ib, IMSG_CONF_END, 0, -1, NULL, 0) == 0)
+		return;
+fail:
+	log_warn("IPC message %s not queued", "CONF");
 }
 
 int

@@ -67,10 +67,10 @@ ipc_compose(struct ipcbuf *ib, uint32_t type, uint32_t peerid, int fd,
 
 	if (len > IPC_MAX_PAYLOAD) {
 		errno = EMSGSIZE;
-		return -1;
+		goto fail;
 	}
 	if ((o = malloc(sizeof(*o) + IPC_HDR_SIZE + len)) == NULL)
-		return -1;
+		goto fail;
 	hdr.type = type;
 	hdr.len = len;
 	hdr.peerid = peerid;
@@ -85,6 +85,11 @@ ipc_compose(struct ipcbuf *ib, uint32_t type, uint32_t peerid, int fd,
 	TAILQ_INSERT_TAIL(&ib->outq, o, entry);
 	ib->outbytes += o->len;
 	return 0;
+fail:
+	/* the descriptor was ours to pass: it must not leak */
+	if (fd != -1)
+		close(fd);
+	return -1;
 }
 
 int

@@ -111,7 +111,7 @@ struct ipc_resolved {
 void	ipc_init(struct ipcbuf *, int);
 void	ipc_clear(struct ipcbuf *);	/* free buffers, close held fds */
 int	ipc_compose(struct ipcbuf *, uint32_t type, uint32_t peerid, int fd,
-	    const void *, size_t);
+	    const void *, size_t);	/* -1: fd closed */
 int	ipc_flush(struct ipcbuf *);	/* -1 error, 0 all sent, 1 more */
 int	ipc_flush_sync(struct ipcbuf *, int timeout_ms);
 int	ipc_pending(const struct ipcbuf *);

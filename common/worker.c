@@ -105,7 +105,9 @@ worker_parent_io(struct ipcbuf *ib, int revents, struct worker_conf *wc,
 		case IMSG_PING:
 			/* the watchdog: a worker stuck in a loop cannot answer */
 			ipc_expect_len(&m, 0);
-			ipc_compose(ib, IMSG_PONG, 0, -1, NULL, 0);
+			if (ipc_compose(ib, IMSG_PONG, 0, -1, NULL, 0) == -1)
+				log_warn("IPC message %s not queued",
+				    ipc_typename(IMSG_PONG));
 			break;
 		default:
 			handle(&m);

@@ -92,7 +92,9 @@ tell_state(int up)
 {
 	int32_t	 v = up;
 
-	ipc_compose(&parent, IMSG_MQTT_STATE, 0, -1, &v, sizeof(v));
+	if (ipc_compose(&parent, IMSG_MQTT_STATE, 0, -1, &v, sizeof(v)) == -1)
+		log_warn("IPC message %s not queued",
+		    ipc_typename(IMSG_MQTT_STATE));
 	flush_chan(&parent, parent_ev);
 }
 
@@ -344,7 +346,9 @@ cmd_cb(const struct cmd_msg *cmd, void *arg)
 		    cmd->serial);
 		return;
 	}
-	ipc_compose(&peer, IMSG_CMD, 0, -1, cmd, sizeof(*cmd));
+	if (ipc_compose(&peer, IMSG_CMD, 0, -1, cmd, sizeof(*cmd)) == -1)
+		log_warn("IPC message %s not queued",
+		    ipc_typename(IMSG_CMD));
 	flush_chan(&peer, peer_ev);
 }
 
@@ -429,7 +433,9 @@ broker_connect(void)
 	req.id = ++resolve_id;
 	strlcpy(req.host, mconf->mqtt_host, sizeof(req.host));
 	req.port = mconf->mqtt_port;
-	ipc_compose(&parent, IMSG_RESOLVE, 0, -1, &req, sizeof(req));
+	if (ipc_compose(&parent, IMSG_RESOLVE, 0, -1, &req, sizeof(req)) == -1)
+		log_warn("IPC message %s not queued",
+		    ipc_typename(IMSG_RESOLVE));
 	flush_chan(&parent, parent_ev);
 }
 
@@ -626,8 +632,12 @@ status_reply(const struct ipc_msg *m)
 
 	snprintf(line, sizeof(line), "mqtt: %s, %zu devices\n",
 	    connected ? "connected" : "not connected", mq_ndevices());
-	ipc_compose(&parent, IMSG_STATUS, 0, -1, line, strlen(line));
-	ipc_compose(&parent, IMSG_STATUS_END, 0, -1, NULL, 0);
+	if (ipc_compose(&parent, IMSG_STATUS, 0, -1, line, strlen(line)) == -1)
+		log_warn("IPC message %s not queued",
+		    ipc_typename(IMSG_STATUS));
+	if (ipc_compose(&parent, IMSG_STATUS_END, 0, -1, NULL, 0) == -1)
+		log_warn("IPC message %s not queued",
+		    ipc_typename(IMSG_STATUS_END));
 }
 
 /* what only tsun-mqttd gets from tsun-cfgd */

@@ -113,7 +113,12 @@ batch_sink(const void *p, size_t len, void *arg)
 		peer_resync = 1;
 		return;
 	}
-	ipc_compose(&peer, IMSG_BATCH, 0, -1, p, len);
+	if (ipc_compose(&peer, IMSG_BATCH, 0, -1, p, len) == -1) {
+		log_warn("IPC message %s not queued",
+		    ipc_typename(IMSG_BATCH));
+		peer_resync = 1;	/* a snapshot makes up for it */
+		return;
+	}
 	/*
 	 * The batches of one event-loop round leave together (flush_all,
 	 * one sendmsg); a big burst (a snapshot) is sent as it grows.
@@ -126,7 +131,9 @@ static void
 send_snapshot(void)
 {
 	vdb_snapshot();
-	ipc_compose(&peer, IMSG_SNAPSHOT_END, 0, -1, NULL, 0);
+	if (ipc_compose(&peer, IMSG_SNAPSHOT_END, 0, -1, NULL, 0) == -1)
+		log_warn("IPC message %s not queued",
+		    ipc_typename(IMSG_SNAPSHOT_END));
 	flush_chan(&peer, peer_ev);
 }
 
@@ -135,7 +142,9 @@ proxyd_cmd_resp(const struct cmd_resp *r)
 {
 	if (peer_ev == NULL)
 		return;
-	ipc_compose(&peer, IMSG_CMD_RESP, 0, -1, r, sizeof(*r));
+	if (ipc_compose(&peer, IMSG_CMD_RESP, 0, -1, r, sizeof(*r)) == -1)
+		log_warn("IPC message %s not queued",
+		    ipc_typename(IMSG_CMD_RESP));
 	flush_chan(&peer, peer_ev);
 }
 
@@ -196,7 +205,9 @@ proxyd_resolve(const char *host, int port, resolve_cb cb, void *arg)
 	req.id = n->id;
 	strlcpy(req.host, host, sizeof(req.host));
 	req.port = port;
-	ipc_compose(&parent, IMSG_RESOLVE, 0, -1, &req, sizeof(req));
+	if (ipc_compose(&parent, IMSG_RESOLVE, 0, -1, &req, sizeof(req)) == -1)
+		log_warn("IPC message %s not queued",
+		    ipc_typename(IMSG_RESOLVE));
 	parent_flush();
 }
 
@@ -353,10 +364,14 @@ status_reply(const struct ipc_msg *m)
 	wbuf_init(&w);
 	conn_status(&w, what);
 	for (off = 0; off < w.len; off += IPC_MAX_PAYLOAD)
-		ipc_compose(&parent, IMSG_STATUS, 0, -1, w.p + off,
+		if (ipc_compose(&parent, IMSG_STATUS, 0, -1, w.p + off,
 		    w.len - off > IPC_MAX_PAYLOAD ? IPC_MAX_PAYLOAD :
-		    w.len - off);
-	ipc_compose(&parent, IMSG_STATUS_END, 0, -1, NULL, 0);
+		    w.len - off) == -1)
+			log_warn("IPC message %s not queued",
+			    ipc_typename(IMSG_STATUS));
+	if (ipc_compose(&parent, IMSG_STATUS_END, 0, -1, NULL, 0) == -1)
+		log_warn("IPC message %s not queued",
+		    ipc_typename(IMSG_STATUS_END));
 	wbuf_free(&w);
 }
 

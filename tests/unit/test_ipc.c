@@ -133,6 +133,20 @@ START_TEST(test_oversized)
 }
 END_TEST
 
+/* a message that cannot be queued closes the descriptor it carried */
+START_TEST(test_compose_fail_closes_fd)
+{
+	static char	 big[IPC_MAX_PAYLOAD + 1];
+	int		 fd;
+
+	ck_assert_int_ne(fd = open("/dev/null", O_RDONLY), -1);
+	ck_assert_int_eq(ipc_compose(&a, IMSG_LISTENER, 0, fd, big,
+	    sizeof(big)), -1);
+	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+	ck_assert(!ipc_pending(&a));
+}
+END_TEST
+
 START_TEST(test_garbage)
 {
 	struct ipc_hdr	 h1 = { IMSG_MAX, 0, 0, 1, 0 };
@@ -271,6 +285,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_roundtrip);
 	tcase_add_test(tc, test_fd_passing);
+	tcase_add_test(tc, test_compose_fail_closes_fd);
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_oversized);
 	tcase_add_test(tc, test_garbage);
