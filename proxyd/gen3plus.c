@@ -1,7 +1,8 @@
 /*
- * GEN3PLUS: Solarman V5 framing, ACKs, forwarding, decoding, MODBUS
- * inside V5, AT/DCU commands, polling, client mode and the emulated
- * logger (spec gen3plus-solarman.md; section numbers refer to it).
+ * GEN3PLUS: ACKs, forwarding, decoding, MODBUS inside V5, AT/DCU
+ * commands, polling and client mode (spec gen3plus-solarman.md; section
+ * numbers refer to it).  The framing is v5_frame.c's, the emulated
+ * logger emu.c's.
  */
 #include <sys/queue.h>
 
@@ -16,6 +17,7 @@
 #include "common/log.h"
 #include "common/registers.h"
 #include "proxyd/at_acl.h"
+#include "proxyd/g3p_priv.h"
 #include "proxyd/g3p_layout.h"
 #include "proxyd/gen3plus.h"
 #include "proxyd/modbus.h"
@@ -23,96 +25,6 @@
 #include "proxyd/proto.h"
 #include "proxyd/v5_frame.h"
 #include "proxyd/valuedb.h"
-
-#define CTRL_DEV_IND	0x4110
-#define CTRL_DEV_RSP	0x1110
-#define CTRL_DATA_IND	0x4210
-#define CTRL_DATA_RSP	0x1210
-#define CTRL_SYNC_START	0x4310
-#define CTRL_SYNC_RSP	0x1310
-#define CTRL_CMD_REQ	0x4510
-#define CTRL_CMD_RSP	0x1510
-#define CTRL_CMD_RSP2	0x0510
-#define CTRL_HB_IND	0x4710
-#define CTRL_HB_RSP	0x1710
-#define CTRL_SYNC_END	0x4810
-#define CTRL_SYNC_END_RSP 0x1810
-
-#define FT_AT		1
-#define FT_MODBUS	2
-#define FT_DCU		5
-#define FT_AT_INTERIM	8
-
-#define ACK_HEARTBEAT	60	/* what the real cloud announces as well */
-#define CMD_HDR		15	/* ftype, sensor list, 3 x u32 */
-#define RSP_HDR		14	/* ftype, status, 3 x u32 */
-
-#define POLL_SERVER_MS	60000
-#define POLL_CLIENT_MS	30000
-
-#define EMU_DATA_S	300
-#define EMU_HB_S	60
-
-struct g3p_link {
-	int		 client;	/* we are the client: cloud rule */
-	int		 hdr_valid;
-	uint16_t	 dlen;
-	uint16_t	 ctrl;
-	uint32_t	 snr;
-	uint8_t		 rcv;
-	uint8_t		 snd;
-	int		 snr_ok;
-	uint32_t	 snr_acc;
-};
-
-struct blk {
-	uint16_t	 reg;
-	uint16_t	 cnt;
-};
-
-struct g3p {
-	const struct tsun_conf	*conf;
-	const struct proto_io	*io;
-	int			 side;
-	const struct conf_device *client_dev;
-	const struct conf_device *dc;	/* accepted device, NULL: allow_all */
-	struct vdb_dev		*dev;
-	int			 accepted;
-	struct g3p_link		 dl;	/* inverter link */
-	struct g3p_link		 cl;	/* cloud link */
-	int			 state;
-	uint16_t		 sensor_list;
-	uint32_t		 time_ofs;
-	int64_t			 data_ts;	/* MQTT time stamp of a decode */
-	int			 ts_groups;	/* grid/input/total stamped */
-	int			 fwd_at;
-	int			 fwd_dcu;
-	int			 no_forwarding;
-
-	struct mbq		 q;	/* allocated on first use */
-	int			 pending;
-	struct mbq_item		 cur;
-	int			 retries;
-	int			 max_retries;
-	int			 last_err;
-
-	int			 polling;
-	int			 poll_ms;
-	unsigned int		 poll_k;
-	int			 scanning;
-	int32_t			 scan_reg;
-	uint8_t			 scan_addr;
-	int			 detecting;
-	int			 cand;
-
-	int			 emu_wanted;
-	int			 emu_active;
-	int			 cloud_connected;
-	uint32_t		 emu_started;
-	uint32_t		 emu_pkt;
-	uint32_t		 emu_hb_s;
-	uint32_t		 emu_time_ofs;	/* cloud time - emulated time */
-};
 
 static const struct blk	ms_fast[] = { { 0x3000, 48 } };
 static const struct blk	ms_slow[] = { { 0x2000, 96 } };
@@ -134,43 +46,6 @@ static const struct {
 
 static void	mb_send_next(struct g3p *);
 static void	poll_expiry(struct g3p *, int restart);
-static void	emu_start(struct g3p *);
-static uint32_t	emu_clock(void);
-
-static uint16_t
-rd16le(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-rd32le(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static void
-wr16le(uint8_t *p, uint16_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = v >> 8;
-}
-
-static void
-wr32le(uint8_t *p, uint32_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-	p[2] = (v >> 16) & 0xff;
-	p[3] = v >> 24;
-}
-
-static uint32_t
-now_s(void)
-{
-	return (uint32_t)(proto_now_ms() / 1000);
-}
 
 /*
  * Sequence bytes (§5): stamp a frame leaving on this link and fix its
@@ -202,8 +77,8 @@ send_dev(struct g3p *g, const uint8_t *f, size_t flen)
 	g->io->to_dev(g->io->arg, buf, flen);
 }
 
-static void
-send_cloud(struct g3p *g, const uint8_t *f, size_t flen)
+void
+g3p_send_cloud(struct g3p *g, const uint8_t *f, size_t flen)
 {
 	uint8_t	buf[G3P_MAX_FRAME];
 
@@ -220,7 +95,7 @@ fwd_cloud(struct g3p *g, const uint8_t *f, size_t flen)
 {
 	if (g->no_forwarding || !g->conf->solarman.cloud_enabled)
 		return;
-	send_cloud(g, f, flen);
+	g3p_send_cloud(g, f, flen);
 }
 
 static void
@@ -742,7 +617,7 @@ mb_answer(struct g3p *g, const uint8_t *f, size_t flen, const uint8_t *rtu,
 		update_model(g);
 	}
 	if (from_cloud)
-		send_cloud(g, f, flen);
+		g3p_send_cloud(g, f, flen);
 	if (g->detecting) {
 		/* this candidate answered */
 		g->detecting = 0;
@@ -1164,157 +1039,6 @@ g3p_command(struct g3p *g, const struct cmd_msg *c)
 	return -1;
 }
 
-/*
- * Emulated logger towards the cloud (§14.1).
- */
-
-/* upstream's emulated clock runs a day behind (§19) */
-static uint32_t
-emu_clock(void)
-{
-	return now_s() - 86400;
-}
-
-/* g3p_layout_build's view of the database */
-static int
-emu_get(void *arg, enum reg_id r, struct mb_value *v)
-{
-	struct g3p	*g = arg;
-	const char	*s;
-	double		 f;
-	int64_t		 i;
-
-	if (g->dev == NULL)
-		return 0;
-	if ((s = vdb_get_str(g->dev, r)) != NULL) {
-		v->type = MBV_STR;
-		strlcpy(v->s, s, sizeof(v->s));
-	} else if (vdb_get_int(g->dev, r, &i)) {
-		v->type = MBV_INT;
-		v->i = i;
-	} else if (vdb_get_float(g->dev, r, &f)) {
-		v->type = MBV_FLOAT;
-		v->f = f;
-	} else
-		return 0;
-	return 1;
-}
-
-/* the sensor list from the database (§14.1), else the link's */
-static uint16_t
-emu_sensor_list(struct g3p *g)
-{
-	const char	*s;
-	char		*end;
-	unsigned long	 v;
-
-	if (g->dev != NULL &&
-	    (s = vdb_get_str(g->dev, REG_SENSOR_LIST)) != NULL &&
-	    *s != '\0') {
-		v = strtoul(s, &end, 16);
-		if (*end == '\0' && v <= 0xffff)
-			return (uint16_t)v;
-	}
-	return g->sensor_list;
-}
-
-static void
-emu_frame(struct g3p *g, uint16_t ctrl, uint8_t *f, size_t plen)
-{
-	f[0] = 0xa5;
-	wr16le(f + 1, (uint16_t)plen);
-	wr16le(f + 3, ctrl);
-	wr32le(f + 7, g->dl.snr_acc);
-	f[G3P_HDR_LEN + plen + 1] = 0x15;
-	send_cloud(g, f, G3P_HDR_LEN + plen + G3P_TRAILER_LEN);
-}
-
-#define EMU_4110_LEN	0xdf	/* without checksum and stop byte */
-
-/* 0x4110: T1 in reverse from the database */
-static void
-emu_dev_ind(struct g3p *g)
-{
-	uint8_t		 f[EMU_4110_LEN + G3P_TRAILER_LEN];
-
-	memset(f, 0, sizeof(f));
-	g3p_layout_build(&g3p_layout_4110, f, EMU_4110_LEN, 0x18, emu_get, g);
-	f[11] = 2;
-	wr32le(f + 12, emu_clock());
-	emu_frame(g, CTRL_DEV_IND, f, EMU_4110_LEN - G3P_HDR_LEN);
-}
-
-/* data timer: Data_Up_Interval from the database, 300 s by default */
-static int
-emu_data_ms(struct g3p *g)
-{
-	int64_t	v;
-
-	if (g->dev != NULL && vdb_get_int(g->dev, REG_DATA_UP_INTERVAL, &v) &&
-	    v > 0 && v <= 86400)
-		return (int)v * 1000;
-	return EMU_DATA_S * 1000;
-}
-
-static void
-emu_start(struct g3p *g)
-{
-	if (g->emu_active)
-		return;
-	g->emu_active = 1;
-	g->emu_started = now_s();
-	g->emu_pkt = 0;
-	g->emu_hb_s = EMU_HB_S;
-	g->emu_time_ofs = 0;
-	/* a fresh cloud link: the first frame carries 00 01 */
-	g->cl.rcv = g->cl.snd = 0;
-	g->cl.snr_ok = 0;
-	emu_dev_ind(g);
-	set_timer(g, G3P_TIMER_EMU_DATA, emu_data_ms(g));
-}
-
-/* 0x4210 ftype 1: header, then T2/T3/T4 in reverse from the database */
-static void
-emu_data(struct g3p *g)
-{
-	uint8_t			 f[0x20 + 0x184 + G3P_TRAILER_LEN];
-	const struct g3p_layout	*l;
-	uint16_t		 sl = emu_sensor_list(g);
-	size_t			 len;
-
-	switch (sl) {
-	case G3P_SL_MX:
-		len = 0x20 + 16;
-		break;
-	case G3P_SL_DCU:
-		len = 0x20 + 0x5a;
-		break;
-	default:
-		len = 0x20 + 0x184;
-		break;
-	}
-	memset(f, 0, sizeof(f));
-	if ((l = g3p_layout_4210(sl)) != NULL)
-		g3p_layout_build(l, f, len, 0x20, emu_get, g);
-	f[11] = 1;
-	wr16le(f + 12, sl);
-	wr32le(f + 14, emu_clock());
-	wr32le(f + 18, now_s() - g->emu_started);
-	wr32le(f + 22, g->emu_time_ofs);
-	wr16le(f + 26, 1);
-	wr32le(f + 28, ++g->emu_pkt);
-	emu_frame(g, CTRL_DATA_IND, f, len - G3P_HDR_LEN);
-}
-
-static void
-emu_heartbeat(struct g3p *g)
-{
-	uint8_t	f[G3P_HDR_LEN + 1 + G3P_TRAILER_LEN];
-
-	memset(f, 0, sizeof(f));
-	emu_frame(g, CTRL_HB_IND, f, 1);
-}
-
 void
 g3p_timer(struct g3p *g, int id)
 {
@@ -1326,15 +1050,8 @@ g3p_timer(struct g3p *g, int id)
 		mb_timeout(g);
 		break;
 	case G3P_TIMER_EMU_DATA:
-		if (!g->emu_active)
-			break;
-		set_timer(g, G3P_TIMER_EMU_DATA, emu_data_ms(g));
-		set_timer(g, G3P_TIMER_EMU_HB, (int)g->emu_hb_s * 1000);
-		emu_data(g);
-		break;
 	case G3P_TIMER_EMU_HB:
-		if (g->emu_active)
-			emu_heartbeat(g);
+		emu_timer(g, id);
 		break;
 	}
 }
