@@ -960,11 +960,11 @@ cfgd_debug(const char *what)
 		return -1;
 	if (w->pid == -1)
 		return -1;
-	if (strncmp(what, "sandbox ", 8) == 0)
+	if (strncmp(what, "sandbox ", 8) == 0) {
 		if (ipc_compose(&w->ib, IMSG_SANDBOX_TEST, 0, -1, NULL, 0) == -1)
 			log_warn("IPC message %s not queued",
 			    ipc_typename(IMSG_SANDBOX_TEST));
-	else if (strncmp(what, "badlen ", 7) == 0 ||
+	} else if (strncmp(what, "badlen ", 7) == 0 ||
 	    strncmp(what, "forge ", 6) == 0) {
 		struct ipc_msg	 m;
 		static const char forged[] = "forged\nexit 0";
@@ -986,13 +986,13 @@ cfgd_debug(const char *what)
 		worker_msg(w, &m);
 		return 0;
 	}
-	else if (strncmp(what, "badipc ", 7) == 0)
+	else if (strncmp(what, "badipc ", 7) == 0) {
 		/* IMSG_VERBOSE carries exactly 4 bytes: 3 is malformed */
 		if (ipc_compose(&w->ib, IMSG_VERBOSE, 0, -1, junk,
 		    sizeof(junk)) == -1)
 			log_warn("IPC message %s not queued",
 			    ipc_typename(IMSG_VERBOSE));
-	else
+	} else
 		return -1;
 	worker_flush(w);
 	return 0;
