@@ -76,23 +76,62 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/tsun-e2e-run.XXXXXX") || die "mktemp"
 trap 'rm -rf "$tmp" "${TSUN_E2E_HOSTS:-}"' EXIT
 trap 'exit 1' INT TERM HUP
 
-passed=0
-failed=0
-skipped=0
-start=$(date +%s)
+# the test build (TEST_HOOKS=1) some files use: made once here, so that
+# files running at once never build it at the same time
+if grep -l 'hooks_build' "$HERE"/test_*.py >/dev/null 2>&1; then
+	(cd "$HERE/../.." && make -s BUILD=build-hooks TEST_HOOKS=1 SECCOMP=1 \
+	    all >"$tmp/hooks.log" 2>&1) ||
+	    { cat "$tmp/hooks.log" >&2; die "the test build (build-hooks) failed"; }
+fi
+
 # E2E_ONLY="test_a.py test_b.py": only these files
 for t in "$HERE"/test_*.py; do
 	name=$(basename "$t")
 	if [ -n "${E2E_ONLY:-}" ]; then
 		case " $E2E_ONLY " in *" $name "*) ;; *) continue ;; esac
 	fi
-	timeout -k 10 "$FILE_TIMEOUT" "$PYTHON" -u "$t" "$BUILD" \
-	    >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	cat "$tmp/out"
-	p=$(grep -c '^PASS ' "$tmp/out")
-	f=$(grep -c '^FAIL ' "$tmp/out")
-	s=$(grep -c '^SKIP ' "$tmp/out")
+	echo "$t"
+done > "$tmp/files"
+
+# one file: its output, diagnostics and exit status under $tmp/<name>.*
+one() {
+	n=$(basename "$1")
+	timeout -k 10 "$FILE_TIMEOUT" "$PYTHON" -u "$1" "$BUILD" \
+	    >"$tmp/$n.out" 2>"$tmp/$n.err"
+	echo $? > "$tmp/$n.rc"
+}
+
+# The files spend most of their time waiting on the programs: E2E_JOBS
+# of them (default 3) run at once, each with its own broker and ports.
+start=$(date +%s)
+jobs=${E2E_JOBS:-3}
+running=0
+pids=""
+while read -r t; do
+	one "$t" &
+	pids="$pids $!"
+	running=$((running + 1))
+	if [ "$running" -ge "$jobs" ]; then
+		# wait for the oldest, then start the next
+		set -- $pids
+		wait "$1"
+		shift
+		pids="$*"
+		running=$((running - 1))
+	fi
+done < "$tmp/files"
+wait
+
+passed=0
+failed=0
+skipped=0
+while read -r t; do
+	name=$(basename "$t")
+	rc=$(cat "$tmp/$name.rc" 2>/dev/null || echo 1)
+	cat "$tmp/$name.out"
+	p=$(grep -c '^PASS ' "$tmp/$name.out")
+	f=$(grep -c '^FAIL ' "$tmp/$name.out")
+	s=$(grep -c '^SKIP ' "$tmp/$name.out")
 	if [ "$rc" -eq 0 ] && [ "$p" -eq 0 ] && [ "$f" -eq 0 ] &&
 	    [ "$s" -eq 0 ]; then
 		# a file that is one test by itself: exit status 0 passes
@@ -109,14 +148,14 @@ for t in "$HERE"/test_*.py; do
 	if [ "$f" -ne 0 ]; then
 		{
 			echo "==== $name: diagnostics (last 300 lines)"
-			tail -n 300 "$tmp/err"
+			tail -n 300 "$tmp/$name.err"
 			echo "==== end of $name"
 		} >&2
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
 	skipped=$((skipped + s))
-done
+done < "$tmp/files"
 end=$(date +%s)
 [ "$skipped" -ne 0 ] && echo "($skipped skipped)"
 echo "e2e: $((end - start)) s" >&2
