@@ -17,8 +17,9 @@
 #include "common/log.h"
 #include "common/registers.h"
 #include "proxyd/at_acl.h"
-#include "proxyd/g3p_priv.h"
 #include "proxyd/g3p_layout.h"
+#include "proxyd/g3p_priv.h"
+#include "proxyd/g3p_test.h"
 #include "proxyd/gen3plus.h"
 #include "proxyd/modbus.h"
 #include "proxyd/poll.h"
@@ -1173,122 +1174,14 @@ g3p_closed(struct g3p *g)
 }
 
 /*
- * Introspection.
+ * For the unit tests (g3p_test.h): accept monitor_sn on the inverter link
+ * and enter state UP, as a device indication would.
  */
-void
-g3p_seq(const struct g3p *g, int link, uint8_t *rcv, uint8_t *snd)
-{
-	const struct g3p_link	*l = link == G3P_LINK_DEV ? &g->dl : &g->cl;
-
-	*rcv = l->rcv;
-	*snd = l->snd;
-}
-
-void
-g3p_set_seq(struct g3p *g, int link, uint8_t rcv, uint8_t snd)
-{
-	struct g3p_link	*l = link == G3P_LINK_DEV ? &g->dl : &g->cl;
-
-	l->rcv = rcv;
-	l->snd = snd;
-}
-
-int
-g3p_state(const struct g3p *g)
-{
-	return g->state;
-}
-
-uint16_t
-g3p_sensor_list(const struct g3p *g)
-{
-	return g->sensor_list;
-}
-
-uint32_t
-g3p_time_ofs(const struct g3p *g)
-{
-	return g->time_ofs;
-}
-
-int
-g3p_header_valid(const struct g3p *g, int link)
-{
-	return link == G3P_LINK_DEV ? g->dl.hdr_valid : g->cl.hdr_valid;
-}
-
-int
-g3p_last_mb_err(const struct g3p *g)
-{
-	return g->last_err;
-}
-
-int
-g3p_mb_pending(const struct g3p *g, struct mb_req *req)
-{
-	if (g->pending && req != NULL)
-		*req = g->cur.req;
-	return g->pending;
-}
-
-void
-g3p_set_pending(struct g3p *g, const struct mb_req *req, int from_cloud)
-{
-	g->pending = 1;
-	g->retries = 0;
-	g->cur.from_cloud = from_cloud;
-	mb_build_req(g->cur.rtu, req->addr, req->fcode, req->reg, req->count,
-	    &g->cur.req);
-}
-
-void
-g3p_set_max_retries(struct g3p *g, int n)
-{
-	g->max_retries = n;
-}
-
-int
-g3p_fwd_at_resp(const struct g3p *g)
-{
-	return g->fwd_at;
-}
-
-int
-g3p_fwd_dcu_resp(const struct g3p *g)
-{
-	return g->fwd_dcu;
-}
-
-void
-g3p_set_fwd_flags(struct g3p *g, int at, int dcu)
-{
-	g->fwd_at = at;
-	g->fwd_dcu = dcu;
-}
-
-void
-g3p_set_no_forwarding(struct g3p *g, int on)
-{
-	g->no_forwarding = on;
-}
-
 void
 g3p_force_up(struct g3p *g, uint32_t monitor_sn)
 {
 	if (snr_check(g, &g->dl, monitor_sn))
 		set_state(g, PSTATE_UP);
-}
-
-int
-g3p_detecting(const struct g3p *g)
-{
-	return g->detecting;
-}
-
-struct vdb_dev *
-g3p_vdb(const struct g3p *g)
-{
-	return g->dev;
 }
 
 /*

@@ -65,34 +65,6 @@ int		 g3p_command(struct g3p *, const struct cmd_msg *);
 /* client mode: the connection to the device is up (spec §14) */
 void		 g3p_client_connected(struct g3p *);
 
-/*
- * Introspection, for the connection table and the unit tests.
- */
-#define G3P_LINK_DEV		0
-#define G3P_LINK_CLOUD		1
-void		 g3p_seq(const struct g3p *, int link, uint8_t *rcv,
-		    uint8_t *snd);
-void		 g3p_set_seq(struct g3p *, int link, uint8_t rcv, uint8_t snd);
-int		 g3p_state(const struct g3p *);
-uint16_t	 g3p_sensor_list(const struct g3p *);
-uint32_t	 g3p_time_ofs(const struct g3p *);
-int		 g3p_header_valid(const struct g3p *, int link);
-int		 g3p_last_mb_err(const struct g3p *);
-/* the outstanding MODBUS request, 0 if none */
-int		 g3p_mb_pending(const struct g3p *, struct mb_req *);
-/* make req the outstanding request (tests: vector context) */
-void		 g3p_set_pending(struct g3p *, const struct mb_req *,
-		    int from_cloud);
-void		 g3p_set_max_retries(struct g3p *, int);
-int		 g3p_fwd_at_resp(const struct g3p *);
-int		 g3p_fwd_dcu_resp(const struct g3p *);
-void		 g3p_set_fwd_flags(struct g3p *, int at, int dcu);
-int		 g3p_detecting(const struct g3p *);
-void		 g3p_set_no_forwarding(struct g3p *, int);
-/* accept monitor_sn on the inverter link and enter state UP (tests) */
-void		 g3p_force_up(struct g3p *, uint32_t monitor_sn);
-struct vdb_dev	*g3p_vdb(const struct g3p *);
-
 /* T5: the battery values computed from stored registers */
 void		 g3p_calc_batt(struct vdb_dev *);
 

@@ -11,6 +11,7 @@
 
 #include "common/cmd.h"
 #include "common/conf.h"
+#include "proxyd/g3p_test.h"
 #include "proxyd/gen3plus.h"
 #include "proxyd/proto.h"
 #include "proxyd/valuedb.h"

@@ -15,6 +15,7 @@
 #include "common/conf.h"
 #include "common/registers.h"
 #include "proxyd/g3p_layout.h"
+#include "proxyd/g3p_test.h"
 #include "proxyd/gen3plus.h"
 #include "proxyd/modbus.h"
 #include "proxyd/proto.h"
