@@ -14,23 +14,28 @@
 void
 sandbox_enter(int which)
 {
-	const char	*p = which == SANDBOX_PROXYD ?
-	    "stdio inet dns recvfd" : "stdio inet dns recvfd";
-
-	if (pledge(p, NULL) == -1)
+	/*
+	 * Neither worker opens a file once it runs, nor resolves a name
+	 * (tsun-cfgd's resolver process does): no path is visible, and
+	 * the pledge holds sockets and passed descriptors only.
+	 */
+	if (unveil(NULL, NULL) == -1)
+		fatal("unveil");
+	if (pledge("stdio inet recvfd", NULL) == -1)
 		fatal("pledge");
 }
 #elif defined(TSUN_SECCOMP)
 #include <sys/socket.h>
 #include <seccomp.h>
 
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* what both workers need once they run: I/O, sockets, memory, time */
 static const int allowed[] = {
 	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
 	SCMP_SYS(recvfrom), SCMP_SYS(recvmsg), SCMP_SYS(sendto),
 	SCMP_SYS(sendmsg), SCMP_SYS(sendmmsg), SCMP_SYS(poll),
-	SCMP_SYS(ppoll), SCMP_SYS(accept), SCMP_SYS(accept4),
-	SCMP_SYS(socket), SCMP_SYS(connect), SCMP_SYS(bind),
+	SCMP_SYS(ppoll), SCMP_SYS(socket), SCMP_SYS(connect), SCMP_SYS(bind),
 	SCMP_SYS(getsockopt), SCMP_SYS(setsockopt), SCMP_SYS(getsockname),
 	SCMP_SYS(getpeername), SCMP_SYS(shutdown), SCMP_SYS(close),
 	SCMP_SYS(fcntl), SCMP_SYS(ioctl), SCMP_SYS(clock_gettime),
@@ -45,23 +50,46 @@ static const int allowed[] = {
 	SCMP_SYS(sched_yield), SCMP_SYS(getrlimit), SCMP_SYS(prlimit64),
 	SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(lseek),
 	SCMP_SYS(uname), SCMP_SYS(pipe), SCMP_SYS(pipe2), SCMP_SYS(dup),
-	SCMP_SYS(epoll_create1), SCMP_SYS(epoll_ctl), SCMP_SYS(epoll_wait),
-	SCMP_SYS(restart_syscall), SCMP_SYS(kill), SCMP_SYS(tgkill),
-	SCMP_SYS(setuid), SCMP_SYS(setresuid), SCMP_SYS(socketpair)
+	SCMP_SYS(restart_syscall), SCMP_SYS(kill), SCMP_SYS(tgkill)
 };
+
+/* tsun-proxyd takes connections on the listeners tsun-cfgd passed it */
+static const int allowed_proxyd[] = {
+	SCMP_SYS(accept), SCMP_SYS(accept4)
+};
+
+/*
+ * tsun-mqttd runs libmosquitto, which makes a socketpair to wake its own
+ * loop in mosquitto_new(), and may use epoll; it accepts nothing.
+ */
+static const int allowed_mqttd[] = {
+	SCMP_SYS(socketpair), SCMP_SYS(epoll_create1), SCMP_SYS(epoll_ctl),
+	SCMP_SYS(epoll_wait)
+};
+
+static void
+allow(scmp_filter_ctx ctx, const int *sys, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, sys[i], 0) < 0)
+			fatalx("seccomp rule %zu", i);
+}
 
 void
 sandbox_enter(int which)
 {
 	scmp_filter_ctx	 ctx;
-	size_t		 i;
 
 	/* an unexpected system call ends the process: cfgd sees SIGSYS */
 	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
 		fatalx("seccomp_init");
-	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
-		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0) < 0)
-			fatalx("seccomp rule %zu", i);
+	allow(ctx, allowed, NELEM(allowed));
+	if (which == SANDBOX_PROXYD)
+		allow(ctx, allowed_proxyd, NELEM(allowed_proxyd));
+	else
+		allow(ctx, allowed_mqttd, NELEM(allowed_mqttd));
 	/* files: refused, not fatal (a library may probe a path) */
 	seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(open), 0);
 	seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 0);

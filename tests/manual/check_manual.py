@@ -64,6 +64,7 @@ INTERNAL = [
     ("cfgd/dns.c", "seccomp*",
      "libseccomp cannot build the filter: only out of memory"),
     ("common/sandbox.c", "pledge", "OpenBSD: only a programming error"),
+    ("common/sandbox.c", "unveil", "OpenBSD: only a programming error"),
 ]
 
 
