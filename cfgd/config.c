@@ -28,6 +28,7 @@
 #include <confuse.h>
 
 #include "common/conf.h"
+#include "common/defaults.h"
 #include "cfgd/cfgd.h"
 
 #define MAX_INCLUDE	10
@@ -561,16 +562,16 @@ line_cb(cfg_t *c, cfg_opt_t *opt, const char *value, void *res)
 
 static cfg_opt_t timeouts_opts[] = {
 	LINE_ENTRY,
-	CFG_INT("unidentified", 30, CFGF_NONE),
-	CFG_INT("before_up", 400, CFGF_NONE),
-	CFG_INT("up", 360, CFGF_NONE),
-	CFG_INT("up_polling", 120, CFGF_NONE),
+	CFG_INT("unidentified", DEF_TO_UNIDENTIFIED, CFGF_NONE),
+	CFG_INT("before_up", DEF_TO_BEFORE_UP, CFGF_NONE),
+	CFG_INT("up", DEF_TO_UP, CFGF_NONE),
+	CFG_INT("up_polling", DEF_TO_UP_POLLING, CFGF_NONE),
 	CFG_END()
 };
 
 static cfg_opt_t tls_opts[] = {
 	LINE_ENTRY,
-	CFG_STR("cafile", "/etc/ssl/certs/ca-certificates.crt", CFGF_NONE),
+	CFG_STR("cafile", DEF_TLS_CAFILE, CFGF_NONE),
 	CFG_STR("certfile", "", CFGF_NONE),
 	CFG_STR("keyfile", "", CFGF_NONE),
 	CFG_BOOL("insecure", cfg_false, CFGF_NONE),
@@ -579,23 +580,23 @@ static cfg_opt_t tls_opts[] = {
 
 static cfg_opt_t mqtt_opts[] = {
 	LINE_ENTRY,
-	CFG_STR("host", "mqtt", CFGF_NONE),
-	CFG_INT("port", 1883, CFGF_NONE),
+	CFG_STR("host", DEF_MQTT_HOST, CFGF_NONE),
+	CFG_INT("port", DEF_MQTT_PORT, CFGF_NONE),
 	CFG_STR("user", "", CFGF_NONE),
 	CFG_STR("passwd", "", CFGF_NONE),
 	CFG_STR("client_id", "", CFGF_NONE),
-	CFG_INT("keepalive", 60, CFGF_NONE),
+	CFG_INT("keepalive", DEF_MQTT_KEEPALIVE, CFGF_NONE),
 	CFG_SEC("tls", tls_opts, CFGF_MULTI),
 	CFG_END()
 };
 
 static cfg_opt_t ha_opts[] = {
 	LINE_ENTRY,
-	CFG_STR("auto_conf_prefix", "homeassistant", CFGF_NONE),
-	CFG_STR("discovery_prefix", "homeassistant", CFGF_NONE),
-	CFG_STR("entity_prefix", "tsun", CFGF_NONE),
-	CFG_STR("proxy_node_id", "proxy", CFGF_NONE),
-	CFG_STR("proxy_unique_id", "P170000000000001", CFGF_NONE),
+	CFG_STR("auto_conf_prefix", DEF_HA_AUTO_CONF_PREFIX, CFGF_NONE),
+	CFG_STR("discovery_prefix", DEF_HA_DISCOVERY_PREFIX, CFGF_NONE),
+	CFG_STR("entity_prefix", DEF_HA_ENTITY_PREFIX, CFGF_NONE),
+	CFG_STR("proxy_node_id", DEF_HA_PROXY_NODE_ID, CFGF_NONE),
+	CFG_STR("proxy_unique_id", DEF_HA_PROXY_UNIQUE_ID, CFGF_NONE),
 	CFG_END()
 };
 
@@ -603,10 +604,10 @@ static cfg_opt_t tsun_opts[] = {
 	LINE_ENTRY,
 	CFG_BOOL("listener", cfg_true, CFGF_NONE),
 	CFG_STR("listen_address", "*", CFGF_NONE),
-	CFG_INT("listen_port", 5005, CFGF_NONE),
+	CFG_INT("listen_port", DEF_TSUN_PORT, CFGF_NONE),
 	CFG_BOOL("enabled", cfg_true, CFGF_NONE),
-	CFG_STR("host", "logger.talent-monitoring.com", CFGF_NONE),
-	CFG_INT("port", 5005, CFGF_NONE),
+	CFG_STR("host", DEF_TSUN_HOST, CFGF_NONE),
+	CFG_INT("port", DEF_TSUN_PORT, CFGF_NONE),
 	CFG_END()
 };
 
@@ -614,10 +615,10 @@ static cfg_opt_t solarman_opts[] = {
 	LINE_ENTRY,
 	CFG_BOOL("listener", cfg_true, CFGF_NONE),
 	CFG_STR("listen_address", "*", CFGF_NONE),
-	CFG_INT("listen_port", 10000, CFGF_NONE),
+	CFG_INT("listen_port", DEF_SOLARMAN_PORT, CFGF_NONE),
 	CFG_BOOL("enabled", cfg_true, CFGF_NONE),
-	CFG_STR("host", "iot.talent-monitoring.com", CFGF_NONE),
-	CFG_INT("port", 10000, CFGF_NONE),
+	CFG_STR("host", DEF_SOLARMAN_HOST, CFGF_NONE),
+	CFG_INT("port", DEF_SOLARMAN_PORT, CFGF_NONE),
 	CFG_END()
 };
 
@@ -629,15 +630,14 @@ static cfg_opt_t inverters_opts[] = {
 
 static cfg_opt_t acl_tsun_opts[] = {
 	LINE_ENTRY,
-	CFG_STR_LIST("allow", "{\"AT+Z\", \"AT+UPURL\", \"AT+SUPDATE\"}",
-	    CFGF_NONE),
+	CFG_STR_LIST("allow", DEF_ACL_TSUN_ALLOW, CFGF_NONE),
 	CFG_STR_LIST("block", "{}", CFGF_NONE),
 	CFG_END()
 };
 
 static cfg_opt_t acl_mqtt_opts[] = {
 	LINE_ENTRY,
-	CFG_STR_LIST("allow", "{\"AT+\"}", CFGF_NONE),
+	CFG_STR_LIST("allow", DEF_ACL_MQTT_ALLOW, CFGF_NONE),
 	CFG_STR_LIST("block", "{}", CFGF_NONE),
 	CFG_END()
 };
@@ -652,7 +652,7 @@ static cfg_opt_t at_acl_opts[] = {
 static cfg_opt_t client_opts[] = {
 	LINE_ENTRY,
 	CFG_STR("host", NULL, CFGF_NODEFAULT),
-	CFG_INT("port", 8899, CFGF_NONE),
+	CFG_INT("port", DEF_CLIENT_PORT, CFGF_NONE),
 	CFG_BOOL("forward", cfg_false, CFGF_NONE),
 	CFG_END()
 };
@@ -660,8 +660,8 @@ static cfg_opt_t client_opts[] = {
 static cfg_opt_t scan_opts[] = {
 	LINE_ENTRY,
 	CFG_INT("start", 0, CFGF_NODEFAULT),
-	CFG_INT("step", 1024, CFGF_NONE),
-	CFG_INT("bytes", 16, CFGF_NONE),
+	CFG_INT("step", DEF_SCAN_STEP, CFGF_NONE),
+	CFG_INT("bytes", DEF_SCAN_BYTES, CFGF_NONE),
 	CFG_END()
 };
 
@@ -679,7 +679,7 @@ static cfg_opt_t dev_opts[] = {
 	CFG_STR("node_id", "", CFGF_NONE),
 	CFG_STR("suggested_area", "", CFGF_NONE),
 	CFG_BOOL("modbus_polling", cfg_true, CFGF_NONE),
-	CFG_INT("modbus_interval", 60, CFGF_NODEFAULT),
+	CFG_INT("modbus_interval", DEF_MODBUS_INTERVAL, CFGF_NODEFAULT),
 	CFG_INT("sensor_list", 0, CFGF_NONE),
 	CFG_SEC("client_mode", client_opts, CFGF_MULTI),
 	CFG_SEC("modbus_scanning", scan_opts, CFGF_MULTI),
@@ -694,11 +694,11 @@ static cfg_opt_t dev_opts[] = {
 
 /* every section is multi: absence is visible, and twice is an error */
 static cfg_opt_t root_opts[] = {
-	CFG_STR("user", "_tsunproxy", CFGF_NONE),
-	CFG_STR("chroot", "/var/empty", CFGF_NONE),
-	CFG_INT("max_connections", 1024, CFGF_NONE),
+	CFG_STR("user", DEF_USER, CFGF_NONE),
+	CFG_STR("chroot", DEF_CHROOT, CFGF_NONE),
+	CFG_INT("max_connections", DEF_MAX_CONNECTIONS, CFGF_NONE),
 	CFG_STR("resolver", "", CFGF_NONE),
-	CFG_STR("control_socket", "/var/run/tsun-proxy.sock", CFGF_NONE),
+	CFG_STR("control_socket", DEF_CONTROL_SOCKET, CFGF_NONE),
 	CFG_SEC("timeouts", timeouts_opts, CFGF_MULTI),
 	CFG_SEC("mqtt", mqtt_opts, CFGF_MULTI),
 	CFG_SEC("ha", ha_opts, CFGF_MULTI),
@@ -1145,7 +1145,7 @@ fill_device(struct pctx *x, struct tsun_conf *c, cfg_t *s, int battery)
 		d->client_forward = get_bool(t, "forward");
 		/* client mode polls more often: the device never calls in */
 		if (!d->modbus_interval_set)
-			d->modbus_interval = 30;
+			d->modbus_interval = DEF_MODBUS_INTERVAL_CLIENT;
 		*e = '\0';
 	}
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/conf.h"
+#include "common/defaults.h"
 #include "common/ev.h"
 #include "common/ipc.h"
 #include "common/log.h"
@@ -473,7 +474,7 @@ int
 ctl_main(int argc, char *argv[])
 {
 	struct sockaddr_un	 sun;
-	const char		*path = "/var/run/tsun-proxy.sock";
+	const char		*path = DEF_CONTROL_SOCKET;
 	char			 cmd[CTL_LINE], buf[4096], *p, *text;
 	char			*all = NULL;
 	size_t			 alllen = 0;

@@ -1,7 +1,7 @@
 /*
- * Construction and lookup of struct tsun_conf.  The defaults here are the
- * ones of the configuration contract (config.md); cfgd/config.c keeps its
- * libconfuse tables in step with them.
+ * Construction and lookup of struct tsun_conf.  The defaults are the ones
+ * of the configuration contract (config.md), named in common/defaults.h,
+ * which cfgd/config.c's libconfuse tables use too.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -10,16 +10,17 @@
 #include <string.h>
 
 #include "common/conf.h"
+#include "common/defaults.h"
 
-static const char *const acl_tsun_allow[] = { "AT+Z", "AT+UPURL",
-    "AT+SUPDATE" };
-static const char *const acl_mqtt_allow[] = { "AT+" };
+static const char *const acl_tsun_allow[] = DEF_ACL_TSUN_ALLOW_V;
+static const char *const acl_mqtt_allow[] = DEF_ACL_MQTT_ALLOW_V;
 
 static void
 listener_defaults(struct conf_listener *l, int port, const char *host)
 {
 	l->enabled = 1;
-	strlcpy(l->listen_address, "*", sizeof(l->listen_address));
+	strlcpy(l->listen_address, DEF_LISTEN_ADDRESS,
+	    sizeof(l->listen_address));
 	l->listen_port = port;
 	l->cloud_enabled = 1;
 	strlcpy(l->host, host, sizeof(l->host));
@@ -49,34 +50,35 @@ conf_new(void)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	TAILQ_INIT(&c->devices);
-	strlcpy(c->user, "_tsunproxy", sizeof(c->user));
-	strlcpy(c->chroot, "/var/empty", sizeof(c->chroot));
-	c->max_connections = 1024;
-	strlcpy(c->control_socket, "/var/run/tsun-proxy.sock",
+	strlcpy(c->user, DEF_USER, sizeof(c->user));
+	strlcpy(c->chroot, DEF_CHROOT, sizeof(c->chroot));
+	c->max_connections = DEF_MAX_CONNECTIONS;
+	strlcpy(c->control_socket, DEF_CONTROL_SOCKET,
 	    sizeof(c->control_socket));
 
-	c->to_unidentified = 30;
-	c->to_before_up = 400;
-	c->to_up = 360;
-	c->to_up_polling = 120;
+	c->to_unidentified = DEF_TO_UNIDENTIFIED;
+	c->to_before_up = DEF_TO_BEFORE_UP;
+	c->to_up = DEF_TO_UP;
+	c->to_up_polling = DEF_TO_UP_POLLING;
 
-	strlcpy(c->mqtt_host, "mqtt", sizeof(c->mqtt_host));
-	c->mqtt_port = 1883;
-	c->mqtt_keepalive = 60;
-	strlcpy(c->tls_cafile, "/etc/ssl/certs/ca-certificates.crt",
-	    sizeof(c->tls_cafile));
+	strlcpy(c->mqtt_host, DEF_MQTT_HOST, sizeof(c->mqtt_host));
+	c->mqtt_port = DEF_MQTT_PORT;
+	c->mqtt_keepalive = DEF_MQTT_KEEPALIVE;
+	strlcpy(c->tls_cafile, DEF_TLS_CAFILE, sizeof(c->tls_cafile));
 
-	strlcpy(c->ha_auto_conf_prefix, "homeassistant",
+	strlcpy(c->ha_auto_conf_prefix, DEF_HA_AUTO_CONF_PREFIX,
 	    sizeof(c->ha_auto_conf_prefix));
-	strlcpy(c->ha_discovery_prefix, "homeassistant",
+	strlcpy(c->ha_discovery_prefix, DEF_HA_DISCOVERY_PREFIX,
 	    sizeof(c->ha_discovery_prefix));
-	strlcpy(c->ha_entity_prefix, "tsun", sizeof(c->ha_entity_prefix));
-	strlcpy(c->ha_proxy_node_id, "proxy", sizeof(c->ha_proxy_node_id));
-	strlcpy(c->ha_proxy_unique_id, "P170000000000001",
+	strlcpy(c->ha_entity_prefix, DEF_HA_ENTITY_PREFIX,
+	    sizeof(c->ha_entity_prefix));
+	strlcpy(c->ha_proxy_node_id, DEF_HA_PROXY_NODE_ID,
+	    sizeof(c->ha_proxy_node_id));
+	strlcpy(c->ha_proxy_unique_id, DEF_HA_PROXY_UNIQUE_ID,
 	    sizeof(c->ha_proxy_unique_id));
 
-	listener_defaults(&c->tsun, 5005, "logger.talent-monitoring.com");
-	listener_defaults(&c->solarman, 10000, "iot.talent-monitoring.com");
+	listener_defaults(&c->tsun, DEF_TSUN_PORT, DEF_TSUN_HOST);
+	listener_defaults(&c->solarman, DEF_SOLARMAN_PORT, DEF_SOLARMAN_HOST);
 
 	for (i = 0; i < sizeof(acl_tsun_allow) / sizeof(acl_tsun_allow[0]);
 	    i++)
@@ -120,10 +122,10 @@ conf_device_new(void)
 		return NULL;
 	d->modbus_polling = 1;
 	/* the parser lowers this to 30 for client mode when not given */
-	d->modbus_interval = 60;
-	d->client_port = 8899;
-	d->scan_step = 1024;
-	d->scan_bytes = 16;
+	d->modbus_interval = DEF_MODBUS_INTERVAL;
+	d->client_port = DEF_CLIENT_PORT;
+	d->scan_step = DEF_SCAN_STEP;
+	d->scan_bytes = DEF_SCAN_BYTES;
 	return d;
 }
 

@@ -306,8 +306,9 @@ def find_all(node, tag, stop=None):
 
 # ------------------------------------------------------ 1. configuration
 
-def table_keys(src):
-    """{path: (type, default, flags)} from the cfg_opt_t tables."""
+def table_keys(src, defines=None):
+    """{path: (type, default, flags)} from the cfg_opt_t tables; a
+    default may be a name #defined in common/defaults.h."""
     tables = {}
     for m in re.finditer(r"cfg_opt_t\s+(\w+)\s*\[\s*\]\s*=\s*\{", src):
         body, _ = split_args(src, m.end() - 1)
@@ -329,6 +330,8 @@ def table_keys(src):
                 walk(args[1], path + ".")
                 continue
             dflt = args[1]
+            while defines and dflt in defines:
+                dflt = defines[dflt]
             if kind in ("STR", "STR_LIST"):
                 dflt = None if dflt == "NULL" else c_string(dflt)
                 if kind == "STR_LIST" and dflt is not None:
@@ -553,8 +556,9 @@ def check_config(root, build, problems, verbose):
     conf5 = os.path.join(root, "man", "tsun-proxy.conf.5")
     with open(os.path.join(root, "cfgd", "config.c")) as fp:
         src = strip_comments(fp.read())
-    tab = table_keys(src)
-    rng = code_ranges(src, header_defines(root), problems)
+    defines = header_defines(root)
+    tab = table_keys(src, defines)
+    rng = code_ranges(src, defines, problems)
     page = page_keys(conf5, problems)
     where = "tsun-proxy.conf.5"
 
