@@ -38,10 +38,6 @@
 #define MB_PREFIX		"\x00\x01\xa3\x28"
 
 /* groups whose change stamps a "Timestamp" key */
-#define GRP_GRID	0x01
-#define GRP_INPUT	0x02
-#define GRP_TOTAL	0x04
-#define GRP_INVERTER	0x08
 
 struct g3_info {
 	uint32_t	id;
@@ -692,61 +688,10 @@ struct g3_mbctx {
 	int		 n;
 };
 
-/* the GRP_* bit of each register's group, from the table once */
-static uint8_t
-group_bit(enum reg_id r)
-{
-	static uint8_t		 bits[REG_MAX];
-	static int		 done;
-	const struct reg_def	*def;
-	int			 i;
-
-	if (!done) {
-		for (i = 0; i < REG_MAX; i++) {
-			if ((def = reg_get(i)) == NULL || def->group == NULL)
-				continue;
-			if (strcmp(def->group, "grid") == 0)
-				bits[i] = GRP_GRID;
-			else if (strcmp(def->group, "input") == 0)
-				bits[i] = GRP_INPUT;
-			else if (strcmp(def->group, "total") == 0)
-				bits[i] = GRP_TOTAL;
-			else if (strcmp(def->group, "inverter") == 0)
-				bits[i] = GRP_INVERTER;
-		}
-		done = 1;
-	}
-	if ((int)r < 0 || r >= REG_MAX)
-		return 0;
-	return bits[r];
-}
-
 static void
 stamp_group(struct gen3 *g, enum reg_id r, int *groups, int64_t ts)
 {
-	int			 bit;
-	enum reg_id		 tsreg = REG_NONE;
-
-	switch ((bit = group_bit(r))) {
-	case GRP_GRID:
-		tsreg = REG_TS_GRID;
-		break;
-	case GRP_INPUT:
-		tsreg = REG_TS_INPUT;
-		break;
-	case GRP_TOTAL:
-		tsreg = REG_TS_TOTAL;
-		break;
-	case GRP_INVERTER:
-		*groups |= GRP_INVERTER;
-		bit = 0;
-		break;
-	}
-	if (bit == 0 || (*groups & bit))
-		return;
-	*groups |= bit;
-	if (ts >= 0)
-		vdb_set_int(g->vd, tsreg, ts);
+	group_stamp(g->vd, r, groups, ts);
 }
 
 static void
@@ -1366,21 +1311,12 @@ gen3_timer(struct gen3 *g, int id)
 void
 gen3_closed(struct gen3 *g)
 {
-	double	 pw = 999;
-	int64_t	 ipw;
-
 	if (g->io->timer != NULL) {
 		g->io->timer(g->io->arg, GEN3_TIMER_POLL, -1);
 		g->io->timer(g->io->arg, GEN3_TIMER_MODBUS, -1);
 	}
 	g->d.state = PSTATE_CLOSED;
-	if (g->vd == NULL)
-		return;
-	if (!vdb_get_float(g->vd, REG_OUTPUT_POWER, &pw) &&
-	    vdb_get_int(g->vd, REG_OUTPUT_POWER, &ipw))
-		pw = ipw;
-	/* a night-time logger stays "on-grid" forever otherwise */
-	if (pw < 2 && vdb_set_int(g->vd, REG_INVERTER_STATUS, 0))
+	if (poll_night_close(g->vd))
 		vdb_flush(g->vd);
 }
 

@@ -151,27 +151,7 @@ db_flush(struct g3p *g)
 static void
 stamp_group(struct g3p *g, enum reg_id r)
 {
-	const struct reg_def	*def;
-	int			 bit;
-	enum reg_id		 tsreg;
-
-	if ((def = reg_get(r)) == NULL || def->group == NULL)
-		return;
-	if (strcmp(def->group, "grid") == 0) {
-		bit = 1;
-		tsreg = REG_TS_GRID;
-	} else if (strcmp(def->group, "input") == 0) {
-		bit = 2;
-		tsreg = REG_TS_INPUT;
-	} else if (strcmp(def->group, "total") == 0) {
-		bit = 4;
-		tsreg = REG_TS_TOTAL;
-	} else
-		return;
-	if (g->ts_groups & bit)
-		return;
-	g->ts_groups |= bit;
-	vdb_set_int(g->dev, tsreg, g->data_ts);
+	group_stamp(g->dev, r, &g->ts_groups, g->data_ts);
 }
 
 static void
@@ -1156,8 +1136,6 @@ g3p_cloud_down(struct g3p *g)
 void
 g3p_closed(struct g3p *g)
 {
-	double	p;
-
 	set_state(g, PSTATE_CLOSED);
 	set_timer(g, G3P_TIMER_POLL, -1);
 	set_timer(g, G3P_TIMER_MB_RSP, -1);
@@ -1166,11 +1144,8 @@ g3p_closed(struct g3p *g)
 	g->pending = 0;
 	mbq_clear(&g->q);
 	/* a silent inverter at night is off, not still producing */
-	if (g->dev != NULL && vdb_get_float(g->dev, REG_OUTPUT_POWER, &p) &&
-	    p < 2) {
-		vdb_set_int(g->dev, REG_INVERTER_STATUS, 0);
+	if (poll_night_close(g->dev))
 		vdb_flush(g->dev);
-	}
 }
 
 /*

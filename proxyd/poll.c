@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "common/cmd.h"
+#include "common/registers.h"
 #include "proxyd/modbus.h"
 #include "proxyd/poll.h"
+#include "proxyd/valuedb.h"
 
 int
 mbq_push(struct mbq *q, const uint8_t rtu[MB_REQ_LEN],
@@ -99,4 +101,78 @@ poll_cmd_request(const struct cmd_msg *c, uint8_t *fcode, uint16_t *reg,
 		return 0;
 	}
 	return 1;
+}
+
+/* the GRP_* bit of each register's group, from the table once */
+int
+group_bit(enum reg_id r)
+{
+	static uint8_t		 bits[REG_MAX];
+	static int		 done;
+	const struct reg_def	*def;
+	int			 i;
+
+	if (!done) {
+		for (i = 0; i < REG_MAX; i++) {
+			if ((def = reg_get(i)) == NULL || def->group == NULL)
+				continue;
+			if (strcmp(def->group, "grid") == 0)
+				bits[i] = GRP_GRID;
+			else if (strcmp(def->group, "input") == 0)
+				bits[i] = GRP_INPUT;
+			else if (strcmp(def->group, "total") == 0)
+				bits[i] = GRP_TOTAL;
+			else if (strcmp(def->group, "inverter") == 0)
+				bits[i] = GRP_INVERTER;
+		}
+		done = 1;
+	}
+	if ((int)r < 0 || r >= REG_MAX)
+		return 0;
+	return bits[r];
+}
+
+void
+group_stamp(struct vdb_dev *vd, enum reg_id r, int *groups, int64_t ts)
+{
+	enum reg_id	 tsreg;
+	int		 bit;
+
+	switch ((bit = group_bit(r))) {
+	case GRP_GRID:
+		tsreg = REG_TS_GRID;
+		break;
+	case GRP_INPUT:
+		tsreg = REG_TS_INPUT;
+		break;
+	case GRP_TOTAL:
+		tsreg = REG_TS_TOTAL;
+		break;
+	case GRP_INVERTER:
+		*groups |= GRP_INVERTER;
+		return;
+	default:
+		return;
+	}
+	if (*groups & bit)
+		return;
+	*groups |= bit;
+	if (ts >= 0 && vd != NULL)
+		vdb_set_int(vd, tsreg, ts);
+}
+
+int
+poll_night_close(struct vdb_dev *vd)
+{
+	double	 pw;
+	int64_t	 ipw;
+
+	if (vd == NULL)
+		return 0;
+	if (!vdb_get_float(vd, REG_OUTPUT_POWER, &pw)) {
+		if (!vdb_get_int(vd, REG_OUTPUT_POWER, &ipw))
+			return 0;
+		pw = ipw;
+	}
+	return pw < 2 && vdb_set_int(vd, REG_INVERTER_STATUS, 0);
 }

@@ -10,7 +10,10 @@
 
 #include "proxyd/modbus.h"
 
+#include "common/registers.h"
+
 struct cmd_msg;
+struct vdb_dev;
 
 /*
  * The request queue.  Its array is allocated on first use: a connection
@@ -58,5 +61,25 @@ int		 poll_slow_due(unsigned int n, unsigned int first);
  */
 int		 poll_cmd_request(const struct cmd_msg *, uint8_t *fcode,
 		    uint16_t *reg, uint16_t *val);
+
+/*
+ * Group time stamps: the first value of a decode stored in grid, input or
+ * total sets that group's Timestamp to ts (none if ts < 0).  *groups
+ * collects the GRP_* bits seen; GRP_INVERTER has no Timestamp.
+ */
+#define GRP_GRID	0x01
+#define GRP_INPUT	0x02
+#define GRP_TOTAL	0x04
+#define GRP_INVERTER	0x08
+int		 group_bit(enum reg_id);
+void		 group_stamp(struct vdb_dev *, enum reg_id, int *groups,
+		    int64_t ts);
+
+/*
+ * The night-time close: when the device link closes with an output power
+ * below 2 W, Inverter_Status becomes 0 (off-line), since a silent logger
+ * at night would stay "on-grid" forever.  1 if that changed the value.
+ */
+int		 poll_night_close(struct vdb_dev *);
 
 #endif

@@ -8,8 +8,11 @@
 #include <string.h>
 
 #include "common/cmd.h"
+#include "common/conf.h"
+#include "common/registers.h"
 #include "proxyd/modbus.h"
 #include "proxyd/poll.h"
+#include "proxyd/valuedb.h"
 
 static void
 push(struct mbq *q, uint16_t reg, int want)
@@ -113,6 +116,55 @@ START_TEST(test_commands)
 }
 END_TEST
 
+START_TEST(test_group_stamp)
+{
+	struct vdb_dev	*d;
+	int		 groups = 0;
+	int64_t		 v;
+
+	vdb_reset();
+	d = vdb_device(DEV_GEN3, "R170000000000001", 0);
+	ck_assert_int_eq(group_bit(REG_GRID_VOLTAGE), GRP_GRID);
+	ck_assert_int_eq(group_bit(REG_PV1_POWER), GRP_INPUT);
+	ck_assert_int_eq(group_bit(REG_TOTAL_GENERATION), GRP_TOTAL);
+	ck_assert_int_eq(group_bit(REG_SSID), 0);
+	ck_assert_int_eq(group_bit(REG_MAX), 0);
+	group_stamp(d, REG_GRID_VOLTAGE, &groups, 100);
+	group_stamp(d, REG_GRID_CURRENT, &groups, 200);
+	group_stamp(d, REG_RATED_POWER, &groups, 300);
+	group_stamp(d, REG_PV1_POWER, &groups, -1);
+	ck_assert_int_eq(groups, GRP_GRID | GRP_INVERTER | GRP_INPUT);
+	/* once per decode, with the first time stamp */
+	ck_assert_int_eq(vdb_get_int(d, REG_TS_GRID, &v), 1);
+	ck_assert_int_eq(v, 100);
+	ck_assert_int_eq(vdb_has(d, REG_TS_INPUT), 0);
+	ck_assert_int_eq(vdb_has(d, REG_TS_TOTAL), 0);
+	vdb_reset();
+}
+END_TEST
+
+START_TEST(test_night_close)
+{
+	struct vdb_dev	*d;
+	int64_t		 v;
+
+	vdb_reset();
+	d = vdb_device(DEV_GEN3, "R170000000000001", 0);
+	ck_assert_int_eq(poll_night_close(NULL), 0);
+	vdb_set_int(d, REG_INVERTER_STATUS, 1);
+	/* no output power known: nothing to conclude */
+	ck_assert_int_eq(poll_night_close(d), 0);
+	vdb_set_float(d, REG_OUTPUT_POWER, 150.5);
+	ck_assert_int_eq(poll_night_close(d), 0);
+	vdb_set_int(d, REG_OUTPUT_POWER, 1);
+	ck_assert_int_eq(poll_night_close(d), 1);
+	ck_assert_int_eq(vdb_get_int(d, REG_INVERTER_STATUS, &v), 1);
+	ck_assert_int_eq(v, 0);
+	ck_assert_int_eq(poll_night_close(d), 0);
+	vdb_reset();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -124,6 +176,8 @@ main(void)
 	tcase_add_test(tc, test_queue);
 	tcase_add_test(tc, test_plan);
 	tcase_add_test(tc, test_commands);
+	tcase_add_test(tc, test_group_stamp);
+	tcase_add_test(tc, test_night_close);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
