@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "common/registers.h"
 #include "proxyd/gen3.h"
+#include "proxyd/gen3_test.h"
 #include "proxyd/modbus.h"
 #include "proxyd/poll.h"
 #include "proxyd/proto.h"

@@ -87,26 +87,6 @@ struct gen3_tlv {
 
 typedef void	(*gen3_tlv_cb)(void *arg, const struct gen3_tlv *);
 
-/* state of a struct gen3 that tests and fuzzers may read and preset */
-struct gen3_dbg {
-	char		 serial[GEN3_ID_MAX + 1];	/* accepted serial */
-	int		 state;		/* PSTATE_* of the dev side */
-	int		 pend;		/* time request while up: no MODBUS */
-	int64_t		 ts_off_dev;	/* ms added to dev timestamps */
-	int64_t		 ts_off_cloud;
-	int		 await_contact;	/* contact replies to swallow */
-	char		 name[256];	/* contact info of the logger */
-	char		 mail[256];
-	uint32_t	 sensor_list;	/* first data_id of 0x04, 0: none */
-	int		 msg_count;	/* frames dispatched, both sides */
-	int		 poll_count;	/* poll timer expiries so far */
-	int		 mb_err;	/* last MODBUS answer check (MB_*) */
-	int		 mb_elms;	/* values in the last MODBUS answer */
-	int		 mb_last_reg;	/* last scan request */
-	int		 mb_last_len;
-	int		 data_warned;	/* data_id differed from sensor_list */
-};
-
 /* pure parsers */
 ssize_t	 gen3_parse_frame(const uint8_t *, size_t, struct gen3_hdr *);
 int	 gen3_parse_data(const uint8_t *, size_t, struct gen3_data *);
@@ -135,7 +115,5 @@ void		 gen3_cloud_up(struct gen3 *);
 void		 gen3_timer(struct gen3 *, int);
 void		 gen3_closed(struct gen3 *);
 int		 gen3_command(struct gen3 *, const struct cmd_msg *);
-/* poll state and counters, for the tests and the fuzzer */
-struct gen3_dbg	*gen3_dbg(struct gen3 *);
 
 #endif

@@ -10,6 +10,7 @@
 #include "common/conf.h"
 #include "common/registers.h"
 #include "proxyd/gen3.h"
+#include "proxyd/gen3_test.h"
 #include "proxyd/proto.h"
 #include "proxyd/valuedb.h"
 

@@ -16,6 +16,7 @@
 #include "common/record.h"
 #include "common/registers.h"
 #include "proxyd/gen3.h"
+#include "proxyd/gen3_test.h"
 #include "proxyd/modbus.h"
 #include "proxyd/proto.h"
 #include "proxyd/valuedb.h"
