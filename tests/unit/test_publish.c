@@ -16,63 +16,11 @@
 #include "mqttd/json.h"
 #include "mqttd/mqttd.h"
 #include "tests/unit/tjson.h"
+#include "tests/unit/tpub.h"
 
-struct pubmsg {
-	char	*topic;
-	char	*payload;
-	size_t	 len;
-	int	 retain;
-};
-
-static struct pubmsg	*pubs;
-static size_t		 npubs, cappubs;
 static struct tsun_conf	*conf;
 static struct batch	*bt;
 static int64_t		 fake_now = 1700000000;
-
-static void
-pub_cb(const char *topic, const void *p, size_t len, int retain, void *arg)
-{
-	struct pubmsg	*m;
-
-	if (npubs == cappubs) {
-		cappubs = cappubs ? cappubs * 2 : 256;
-		pubs = reallocarray(pubs, cappubs, sizeof(*pubs));
-		ck_assert_ptr_nonnull(pubs);
-	}
-	m = &pubs[npubs++];
-	m->topic = strdup(topic);
-	m->payload = malloc(len + 1);
-	ck_assert_ptr_nonnull(m->payload);
-	memcpy(m->payload, p, len);
-	m->payload[len] = '\0';
-	m->len = len;
-	m->retain = retain;
-}
-
-static void
-pubs_clear(void)
-{
-	size_t	i;
-
-	for (i = 0; i < npubs; i++) {
-		free(pubs[i].topic);
-		free(pubs[i].payload);
-	}
-	npubs = 0;
-}
-
-/* the last message on a topic, NULL if none */
-static struct pubmsg *
-last_on(const char *topic)
-{
-	size_t	i;
-
-	for (i = npubs; i > 0; i--)
-		if (strcmp(pubs[i - 1].topic, topic) == 0)
-			return &pubs[i - 1];
-	return NULL;
-}
 
 static size_t
 count_on(const char *topic)
@@ -136,10 +84,7 @@ teardown(void)
 {
 	mq_free();
 	conf_free(conf);
-	pubs_clear();
-	free(pubs);
-	pubs = NULL;
-	cappubs = 0;
+	pubs_free();
 	free(bt);
 }
 
