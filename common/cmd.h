@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "common/serial.h"
+
 enum cmd_kind {
 	CMD_MODBUS_READ_REGS = 1,	/* function 3: reg, count */
 	CMD_MODBUS_READ_INPUTS = 2,	/* function 4: reg, count */
@@ -20,7 +22,7 @@ enum cmd_kind {
 
 struct cmd_msg {
 	uint8_t		kind;		/* enum cmd_kind */
-	char		serial[17];	/* target device */
+	char		serial[SERIAL_LEN + 1];	/* target device */
 	uint16_t	reg;
 	uint16_t	count;
 	int32_t		value;
@@ -36,7 +38,7 @@ enum cmd_resp_kind {
 
 struct cmd_resp {
 	uint8_t		kind;		/* enum cmd_resp_kind */
-	char		serial[17];
+	char		serial[SERIAL_LEN + 1];
 	char		text[CMDR_TEXT_MAX];	/* NUL terminated */
 };
 

@@ -8,8 +8,9 @@
 #include <sys/queue.h>
 #include <stdint.h>
 
+#include "common/serial.h"
+
 #define CONF_STR	256	/* host names, paths, prefixes */
-#define SERIAL_LEN	16	/* device serial numbers */
 #define CONF_PVSTR	64	/* PV module type and manufacturer */
 #define MAX_PV		6
 

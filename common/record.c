@@ -30,7 +30,7 @@ void
 batch_begin(struct batch *b, uint8_t kind, uint8_t flags, const char *serial,
     uint32_t monitor_sn)
 {
-	char		sn[17];
+	char		sn[SERIAL_LEN + 1];
 	uint16_t	zero = 0;
 	size_t		n;
 

@@ -10,7 +10,7 @@
  *	u8  flags (BATCH_*)
  *	u16 nrec
  *	u32 monitor_sn
- *	char serial[17] (NUL terminated, NUL padded)
+ *	char serial[SERIAL_LEN + 1] (NUL terminated, NUL padded)
  *	nrec times:
  *		u16 reg (enum reg_id)
  *		u8  type (REC_*)
@@ -25,6 +25,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "common/serial.h"
 
 #define REC_INT		1
 #define REC_FLOAT	2
@@ -54,7 +56,7 @@ struct batch_hdr {
 	uint8_t		flags;
 	uint16_t	nrec;
 	uint32_t	monitor_sn;
-	char		serial[17];
+	char		serial[SERIAL_LEN + 1];
 };
 
 /* building: a fixed buffer of BATCH_MAX bytes */

@@ -131,7 +131,7 @@ struct mq_val {
 
 struct mq_dev {
 	uint8_t		 kind;		/* enum dev_kind, 0 = the proxy */
-	char		 serial[17];
+	char		 serial[SERIAL_LEN + 1];
 	uint32_t	 monitor_sn;
 	const struct conf_device *conf;	/* NULL: allow_all device */
 	struct mq_val	*vals;

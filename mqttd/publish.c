@@ -682,7 +682,7 @@ dcu_confirmed(struct mq_dev *d)
 void
 mq_cmd_resp(const struct cmd_resp *r)
 {
-	char		 topic[MQ_TOPIC_MAX], serial[17];
+	char		 topic[MQ_TOPIC_MAX], serial[SERIAL_LEN + 1];
 	const char	*leaf;
 	struct mq_dev	*d, tmp;
 	size_t		 n;

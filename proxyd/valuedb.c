@@ -86,7 +86,7 @@ struct vdb_dev {
 	int64_t			 seen;		/* last online or offline */
 	uint64_t		 seen_seq;	/* the same, in order */
 	uint8_t			 kind;
-	char			 serial[17];
+	char			 serial[SERIAL_LEN + 1];
 	uint32_t		 monitor_sn;
 	struct vdb_val		*vals;
 	uint16_t		 nvals;
@@ -386,7 +386,7 @@ struct vdb_dev *
 vdb_find(const char *serial)
 {
 	struct vdb_dev	*d;
-	char		 sn[17];
+	char		 sn[SERIAL_LEN + 1];
 
 	strlcpy(sn, serial == NULL ? "" : serial, sizeof(sn));
 	if (nbuckets == 0)
@@ -402,7 +402,7 @@ vdb_device(int kind, const char *serial, uint32_t monitor_sn)
 {
 	struct vdb_dev	*d;
 	uint32_t	 h;
-	char		 sn[17];
+	char		 sn[SERIAL_LEN + 1];
 
 	strlcpy(sn, serial == NULL ? "" : serial, sizeof(sn));
 	h = hash_serial(sn);
