@@ -1552,11 +1552,11 @@ reg_ann_mask(int kind, uint32_t sensor_list)
 	case DEV_GEN3PLUS:
 	case DEV_BATTERY:
 		switch (sensor_list) {
-		case 0x02b0:
+		case G3P_SL_MS:
 			return REGA_G3P | REGA_G3P_02B0;
-		case 0x1097:
+		case G3P_SL_MX:
 			return REGA_G3P | REGA_G3P_1097;
-		case 0x3026:
+		case G3P_SL_DCU:
 			return REGA_G3P | REGA_G3P_3026;
 		}
 		return REGA_G3P;

@@ -240,6 +240,11 @@ enum reg_id {
 #define REGA_G3P_1097	0x0080	/* sensor list 0x1097 (T3) */
 #define REGA_G3P_3026	0x0100	/* sensor list 0x3026 (T4 + T5) */
 
+/* GEN3PLUS sensor lists: which data layout a device sends */
+#define G3P_SL_MS	0x02b0	/* MS series */
+#define G3P_SL_MX	0x1097	/* MX3000D / Titan */
+#define G3P_SL_DCU	0x3026	/* DC1000 battery */
+
 struct reg_def {
 	const char	*name;		/* "SIGNAL_STRENGTH" */
 	const char	*group;		/* JSON group / topic: "controller" */

@@ -9,11 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/registers.h"
 #include "proxyd/modbus.h"
-
-#define G3P_SL_MS	0x02b0	/* MS series */
-#define G3P_SL_MX	0x1097	/* MX3000D / Titan */
-#define G3P_SL_DCU	0x3026	/* DC1000 battery */
 
 /* bytes only the emulated logger writes (spec T1/T2 "constant" rows) */
 struct g3p_const {
