@@ -1231,7 +1231,7 @@ input(struct gen3 *g, int side, const uint8_t *p, size_t len)
 	return used;
 }
 
-struct gen3 *
+static struct gen3 *
 gen3_new(const struct tsun_conf *conf, const struct proto_io *io, int side)
 {
 	struct gen3	*g;
@@ -1246,7 +1246,7 @@ gen3_new(const struct tsun_conf *conf, const struct proto_io *io, int side)
 	return g;
 }
 
-void
+static void
 gen3_free(struct gen3 *g)
 {
 	if (g == NULL)
@@ -1255,19 +1255,19 @@ gen3_free(struct gen3 *g)
 	free(g);
 }
 
-ssize_t
+static ssize_t
 gen3_input_dev(struct gen3 *g, const uint8_t *p, size_t len)
 {
 	return input(g, SIDE_DEV, p, len);
 }
 
-ssize_t
+static ssize_t
 gen3_input_cloud(struct gen3 *g, const uint8_t *p, size_t len)
 {
 	return input(g, SIDE_CLOUD, p, len);
 }
 
-void
+static void
 gen3_cloud_up(struct gen3 *g)
 {
 	uint8_t	 pl[2 + 2 * 255], buf[GEN3_ID_MAX + 7 + sizeof(pl)];
@@ -1290,7 +1290,7 @@ gen3_cloud_up(struct gen3 *g)
 	g->d.await_contact++;
 }
 
-void
+static void
 gen3_timer(struct gen3 *g, int id)
 {
 	switch (id) {
@@ -1309,7 +1309,7 @@ gen3_timer(struct gen3 *g, int id)
 	}
 }
 
-void
+static void
 gen3_closed(struct gen3 *g)
 {
 	if (g->io->timer != NULL) {
@@ -1321,7 +1321,7 @@ gen3_closed(struct gen3 *g)
 		vdb_flush(g->vd);
 }
 
-int
+static int
 gen3_command(struct gen3 *g, const struct cmd_msg *cmd)
 {
 	uint8_t		 fcode;

@@ -105,15 +105,6 @@ int	 gen3_decode_tlv(struct vdb_dev *, uint32_t, const uint8_t *, size_t);
 size_t	 gen3_build(uint8_t *, size_t, const char *id, uint8_t ctrl,
 	    uint8_t msg_id, const uint8_t *payload, size_t);
 
-/* the state machine */
-struct gen3	*gen3_new(const struct tsun_conf *, const struct proto_io *,
-		    int side);
-void		 gen3_free(struct gen3 *);
-ssize_t		 gen3_input_dev(struct gen3 *, const uint8_t *, size_t);
-ssize_t		 gen3_input_cloud(struct gen3 *, const uint8_t *, size_t);
-void		 gen3_cloud_up(struct gen3 *);
-void		 gen3_timer(struct gen3 *, int);
-void		 gen3_closed(struct gen3 *);
-int		 gen3_command(struct gen3 *, const struct cmd_msg *);
+/* the state machine: struct proto_ops gen3_ops (proto.h) */
 
 #endif

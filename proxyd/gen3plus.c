@@ -924,7 +924,7 @@ link_input(struct g3p *g, struct g3p_link *l, const uint8_t *p, size_t len)
 	return (ssize_t)off;
 }
 
-ssize_t
+static ssize_t
 g3p_input_dev(struct g3p *g, const uint8_t *p, size_t len)
 {
 	static const uint8_t	ping[] = { 'p', 'i', 'n', 'g' };
@@ -939,7 +939,7 @@ g3p_input_dev(struct g3p *g, const uint8_t *p, size_t len)
 	return link_input(g, &g->dl, p, len);
 }
 
-ssize_t
+static ssize_t
 g3p_input_cloud(struct g3p *g, const uint8_t *p, size_t len)
 {
 	return link_input(g, &g->cl, p, len);
@@ -948,7 +948,7 @@ g3p_input_cloud(struct g3p *g, const uint8_t *p, size_t len)
 /*
  * Commands from MQTT (§10.3-§10.5).
  */
-int
+static int
 g3p_command(struct g3p *g, const struct cmd_msg *c)
 {
 	struct cmd_resp	 r;
@@ -1020,7 +1020,7 @@ g3p_command(struct g3p *g, const struct cmd_msg *c)
 	return -1;
 }
 
-void
+static void
 g3p_timer(struct g3p *g, int id)
 {
 	switch (id) {
@@ -1040,7 +1040,7 @@ g3p_timer(struct g3p *g, int id)
 /*
  * Client mode (§14): we connected to the device.
  */
-void
+static void
 g3p_client_connected(struct g3p *g)
 {
 	const struct conf_device	*dc = g->client_dev;
@@ -1084,7 +1084,7 @@ g3p_client_connected(struct g3p *g)
 	db_flush(g);
 }
 
-struct g3p *
+static struct g3p *
 g3p_new(const struct tsun_conf *conf, const struct proto_io *io, int side,
     const struct conf_device *client_dev)
 {
@@ -1104,7 +1104,7 @@ g3p_new(const struct tsun_conf *conf, const struct proto_io *io, int side,
 	return g;
 }
 
-void
+static void
 g3p_free(struct g3p *g)
 {
 	if (g == NULL)
@@ -1113,13 +1113,13 @@ g3p_free(struct g3p *g)
 	free(g);
 }
 
-void
+static void
 g3p_cloud_up(struct g3p *g)
 {
 	g->cloud_connected = 1;
 }
 
-void
+static void
 g3p_cloud_down(struct g3p *g)
 {
 	g->cloud_connected = 0;
@@ -1133,7 +1133,7 @@ g3p_cloud_down(struct g3p *g)
 	}
 }
 
-void
+static void
 g3p_closed(struct g3p *g)
 {
 	set_state(g, PSTATE_CLOSED);

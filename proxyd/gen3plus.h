@@ -36,34 +36,11 @@ struct g3p;
 #define G3P_POLL_FIRST_MS	40000
 
 /*
- * side is PSIDE_SERVER (the logger connected to us) or PSIDE_CLIENT
- * (client mode: we connected to client_dev, which must then be given).
+ * The state machine is driven through struct proto_ops g3p_ops (proto.h):
+ * side PSIDE_SERVER (the logger connected to us) or PSIDE_CLIENT (client
+ * mode: we connected to client_dev, which must then be given).  Never
+ * more than G3P_MAX_FRAME unconsumed bytes need to be kept.
  */
-struct g3p	*g3p_new(const struct tsun_conf *, const struct proto_io *,
-		    int side, const struct conf_device *client_dev);
-void		 g3p_free(struct g3p *);
-
-/*
- * Bytes from the inverter / from the cloud.  Returns how many leading
- * bytes were consumed (complete frames, or garbage thrown away); the
- * caller keeps the rest and presents it again with more data appended.
- * Never more than G3P_MAX_FRAME bytes need to be kept.  -1: close.
- */
-ssize_t		 g3p_input_dev(struct g3p *, const uint8_t *, size_t);
-ssize_t		 g3p_input_cloud(struct g3p *, const uint8_t *, size_t);
-
-/* the cloud link was connected / closed: a new link restarts sequences */
-void		 g3p_cloud_up(struct g3p *);
-void		 g3p_cloud_down(struct g3p *);
-
-void		 g3p_timer(struct g3p *, int id);
-void		 g3p_closed(struct g3p *);	/* inverter link closed */
-
-/* a command from MQTT: 0 sent or queued, -1 refused (logged) */
-int		 g3p_command(struct g3p *, const struct cmd_msg *);
-
-/* client mode: the connection to the device is up (spec §14) */
-void		 g3p_client_connected(struct g3p *);
 
 /* T5: the battery values computed from stored registers */
 void		 g3p_calc_batt(struct vdb_dev *);

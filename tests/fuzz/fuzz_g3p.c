@@ -67,8 +67,8 @@ input(struct g3p *g, int link, const uint8_t *p, size_t len)
 		nbuf[link] = 0;
 	memcpy(bufs[link] + nbuf[link], p, len);
 	nbuf[link] += len;
-	n = link ? g3p_input_cloud(g, bufs[link], nbuf[link]) :
-	    g3p_input_dev(g, bufs[link], nbuf[link]);
+	n = link ? g3p_ops.input_cloud(g, bufs[link], nbuf[link]) :
+	    g3p_ops.input_dev(g, bufs[link], nbuf[link]);
 	if (n < 0 || (size_t)n > nbuf[link])
 		abort();
 	memmove(bufs[link], bufs[link] + n, nbuf[link] - n);
@@ -106,12 +106,12 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t len)
 	TAILQ_INSERT_TAIL(&conf.devices, &dev, entry);
 	nbuf[0] = nbuf[1] = 0;
 
-	g = g3p_new(&conf, &io, len > 0 && (p[0] & 4) ? PSIDE_CLIENT :
+	g = g3p_ops.new(&conf, &io, len > 0 && (p[0] & 4) ? PSIDE_CLIENT :
 	    PSIDE_SERVER, &dev);
 	if (g == NULL)
 		return 0;
 	if (len > 0 && (p[0] & 4))
-		g3p_client_connected(g);
+		g3p_ops.client_connected(g);
 	i = 1;
 	while (i + 2 <= len) {
 		op = p[i];
@@ -129,7 +129,7 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t len)
 			input(g, 1, p + i, n);
 			break;
 		case 4:
-			g3p_timer(g, 1 + n % 4);
+			g3p_ops.timer(g, 1 + n % 4);
 			break;
 		case 5:
 			memset(&c, 0, sizeof(c));
@@ -139,13 +139,13 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t len)
 			c.value = (int32_t)n * 4;
 			memcpy(c.text, p + i, n < CMD_TEXT_MAX - 1 ? n :
 			    CMD_TEXT_MAX - 1);
-			g3p_command(g, &c);
+			g3p_ops.command(g, &c);
 			break;
 		case 6:
 			if (n & 1)
-				g3p_cloud_down(g);
+				g3p_ops.cloud_down(g);
 			else
-				g3p_cloud_up(g);
+				g3p_ops.cloud_up(g);
 			break;
 		case 7:
 			g3p_set_max_retries(g, n % 3);
@@ -153,7 +153,7 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t len)
 		}
 		i += n;
 	}
-	g3p_closed(g);
-	g3p_free(g);
+	g3p_ops.closed(g);
+	g3p_ops.free(g);
 	return 0;
 }

@@ -105,23 +105,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* the state machine, the way conn.c drives it */
-	if ((g = gen3_new(&conf, &fz_io, PSIDE_SERVER)) == NULL)
+	if ((g = gen3_ops.new(&conf, &fz_io, PSIDE_SERVER, NULL)) == NULL)
 		return 0;
 	if (sel & 8)
 		gen3_dbg(g)->state = PSTATE_UP;
 	off = 0;
 	while (off < size) {
-		n = (sel & 16) ? gen3_input_cloud(g, data + off, size - off) :
-		    gen3_input_dev(g, data + off, size - off);
+		n = (sel & 16) ? gen3_ops.input_cloud(g, data + off, size - off) :
+		    gen3_ops.input_dev(g, data + off, size - off);
 		if (n <= 0)
 			break;
 		off += n;
-		gen3_timer(g, GEN3_TIMER_POLL);
-		gen3_timer(g, GEN3_TIMER_MODBUS);
+		gen3_ops.timer(g, GEN3_TIMER_POLL);
+		gen3_ops.timer(g, GEN3_TIMER_MODBUS);
 		if (sel & 32)
-			gen3_cloud_up(g);
+			gen3_ops.cloud_up(g);
 	}
-	gen3_closed(g);
-	gen3_free(g);
+	gen3_ops.closed(g);
+	gen3_ops.free(g);
 	return 0;
 }

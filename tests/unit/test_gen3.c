@@ -428,8 +428,8 @@ feed(struct run *r, const uint8_t *p, size_t n)
 	ck_assert_uint_le(r->rxn + n, sizeof(r->rx));
 	memcpy(r->rx + r->rxn, p, n);
 	r->rxn += n;
-	used = r->server ? gen3_input_dev(r->g, r->rx, r->rxn) :
-	    gen3_input_cloud(r->g, r->rx, r->rxn);
+	used = r->server ? gen3_ops.input_dev(r->g, r->rx, r->rxn) :
+	    gen3_ops.input_cloud(r->g, r->rx, r->rxn);
 	ck_assert_int_ge(used, 0);
 	ck_assert_uint_le((size_t)used, r->rxn);
 	memmove(r->rx, r->rx + used, r->rxn - used);
@@ -451,7 +451,7 @@ preset_pending(struct run *r, const struct tj *pend)
 	memcpy(pl + 5, rtu, MB_REQ_LEN);
 	n = gen3_build(fr, sizeof(fr), SERIAL1, GEN3_CTRL_REQ,
 	    GEN3_MSG_MODBUS, pl, sizeof(pl));
-	ck_assert_int_eq(gen3_input_cloud(r->g, fr, n), (ssize_t)n);
+	ck_assert_int_eq(gen3_ops.input_cloud(r->g, fr, n), (ssize_t)n);
 }
 
 static void
@@ -469,7 +469,7 @@ run_setup(struct run *r, const struct tj *v, int64_t peer_ofs)
 	else
 		r->server = strcmp(tj_str(tj_get(v, "direction")),
 		    "cloud->proxy") != 0;
-	r->g = gen3_new(&F.conf, &fio, PSIDE_SERVER);
+	r->g = gen3_ops.new(&F.conf, &fio, PSIDE_SERVER, NULL);
 	ck_assert_ptr_nonnull(r->g);
 	d = gen3_dbg(r->g);
 	if (tj_get(setup, "pending_modbus_request") != NULL)
@@ -725,15 +725,15 @@ run_stream(const struct tj *v)
 	if ((x = tj_get(ex, "then_init_new_client_conn_with_name_solarhub_"
 	    "mail_solarhub@123456")) != NULL) {
 		F.to_cloud.n = 0;
-		gen3_cloud_up(r.g);
+		gen3_ops.cloud_up(r.g);
 		assert_hex("contact to cloud", &F.to_cloud, tj_str(x));
 	}
 	if ((x = tj_get(ex, "env.Inverter_Status_after_close")) != NULL) {
-		gen3_closed(r.g);
+		gen3_ops.closed(r.g);
 		assert_value(vdb_device(DEV_GEN3, SERIAL1, 0),
 		    REG_INVERTER_STATUS, x, "status after close");
 	}
-	gen3_free(r.g);
+	gen3_ops.free(r.g);
 
 	for (i = 0; i < tj_len(ex); i++) {
 		k = tj_key(ex, i);
@@ -744,7 +744,7 @@ run_stream(const struct tj *v)
 		run_feed(&r, v, NULL);
 		assert_hex("forward with offset", r.server ? &F.to_cloud :
 		    &F.to_dev, tj_str(tj_at(ex, i)));
-		gen3_free(r.g);
+		gen3_ops.free(r.g);
 	}
 	/* the second frame of a replay vector must not have been decoded */
 	if (strcmp(name, "test_msg_inv_replay") == 0) {
@@ -781,7 +781,7 @@ time_request(struct run *r)
 
 	n = gen3_build(fr, sizeof(fr), SERIAL1, GEN3_CTRL_IND, GEN3_MSG_TIME,
 	    NULL, 0);
-	ck_assert_int_eq(gen3_input_dev(r->g, fr, n), (ssize_t)n);
+	ck_assert_int_eq(gen3_ops.input_dev(r->g, fr, n), (ssize_t)n);
 	F.to_dev.n = F.to_cloud.n = 0;
 }
 
@@ -797,18 +797,18 @@ run_generated(const struct tj *v)
 	memset(&cmd, 0, sizeof(cmd));
 	if (strcmp(name, "proxy_contact_info_to_cloud") == 0) {
 		time_request(&r);
-		gen3_cloud_up(r.g);
+		gen3_ops.cloud_up(r.g);
 		assert_hex("contact", &F.to_cloud, tj_str(tj_get(v, "hex")));
 		ck_assert_int_eq(gen3_dbg(r.g)->await_contact, 1);
 	} else if (strcmp(name, "test_msg_build_modbus_req") == 0) {
 		time_request(&r);
 		cmd.kind = CMD_RATED_LOAD;
 		cmd.value = 0;
-		ck_assert_int_eq(gen3_command(r.g, &cmd), -1);
+		ck_assert_int_eq(gen3_ops.command(r.g, &cmd), -1);
 		assert_hex("not up", &F.to_dev,
 		    tj_str(tj_get(ex, "sent_when_state_not_up")));
 		gen3_dbg(r.g)->state = PSTATE_UP;
-		ck_assert_int_eq(gen3_command(r.g, &cmd), 0);
+		ck_assert_int_eq(gen3_ops.command(r.g, &cmd), 0);
 		assert_hex("up", &F.to_dev,
 		    tj_str(tj_get(ex, "sent_when_state_up")));
 		ck_assert_int_eq(F.timer_ms[GEN3_TIMER_MODBUS],
@@ -819,11 +819,11 @@ run_generated(const struct tj *v)
 		cmd.kind = CMD_MODBUS_READ_REGS;
 		cmd.reg = 0x3000;
 		cmd.count = 0x30;
-		ck_assert_int_eq(gen3_command(r.g, &cmd), 0);
+		ck_assert_int_eq(gen3_ops.command(r.g, &cmd), 0);
 		assert_hex("poll", &F.to_dev, tj_str(tj_get(v, "hex")));
 	} else
 		ck_abort_msg("unhandled generated vector %s", name);
-	gen3_free(r.g);
+	gen3_ops.free(r.g);
 }
 
 static void
@@ -850,10 +850,10 @@ run_polling(const struct tj *v)
 	gen3_dbg(r.g)->poll_count = 1;
 	for (step = 0; step < 3; step++) {
 		F.to_dev.n = 0;
-		gen3_timer(r.g, GEN3_TIMER_POLL);
+		gen3_ops.timer(r.g, GEN3_TIMER_POLL);
 		ck_assert_int_eq(F.timer_ms[GEN3_TIMER_POLL], 1000);
 		if (step > 0)
-			gen3_timer(r.g, GEN3_TIMER_MODBUS);
+			gen3_ops.timer(r.g, GEN3_TIMER_MODBUS);
 		/* the last frame sent in this period */
 		ck_assert_uint_gt(F.to_dev.n, 0);
 		for (off = 0; off < F.to_dev.n; off += fl) {
@@ -867,7 +867,7 @@ run_polling(const struct tj *v)
 	}
 	ck_assert_int_eq(gen3_dbg(r.g)->poll_count,
 	    tj_num(tj_get(ex, "timer_expiry_counter_next_value_at_end")));
-	gen3_free(r.g);
+	gen3_ops.free(r.g);
 }
 
 static void
@@ -877,7 +877,7 @@ scan_after(struct run *r, int i)
 		return;
 	/* after the inverter data: one poll expiry sends the scan request */
 	F.to_dev.n = 0;
-	gen3_timer(r->g, GEN3_TIMER_POLL);
+	gen3_ops.timer(r->g, GEN3_TIMER_POLL);
 }
 
 static void
@@ -899,7 +899,7 @@ run_scanning(const struct tj *v)
 	ck_assert_int_eq(d->mb_last_len,
 	    tj_num(tj_get(ex, "modbus_last_len")));
 	ck_assert_int_eq(d->msg_count, 2);
-	gen3_free(r.g);
+	gen3_ops.free(r.g);
 }
 
 static void
@@ -985,21 +985,21 @@ run_timeout(const struct tj *v)
 	run_setup(&r, v, 0);
 	n = gen3_build(fr, sizeof(fr), "R170000000000009", GEN3_CTRL_IND,
 	    GEN3_MSG_HEARTBEAT, pl, sizeof(pl));
-	gen3_input_dev(r.g, fr, n);
+	gen3_ops.input_dev(r.g, fr, n);
 	ck_assert_int_eq(F.state, PSTATE_INIT);
 	ck_assert_int_eq(F.nstate, 0);
 	n = gen3_build(fr, sizeof(fr), SERIAL1, GEN3_CTRL_IND,
 	    GEN3_MSG_HEARTBEAT, pl, sizeof(pl));
-	gen3_input_dev(r.g, fr, n);
+	gen3_ops.input_dev(r.g, fr, n);
 	ck_assert_int_eq(F.state, PSTATE_UP);
 	ck_assert_int_eq(F.state_polling, 1);
-	gen3_free(r.g);
+	gen3_ops.free(r.g);
 	F.dev.modbus_polling = 0;
-	r.g = gen3_new(&F.conf, &fio, PSIDE_SERVER);
-	gen3_input_dev(r.g, fr, n);
+	r.g = gen3_ops.new(&F.conf, &fio, PSIDE_SERVER, NULL);
+	gen3_ops.input_dev(r.g, fr, n);
 	ck_assert_int_eq(F.state, PSTATE_UP);
 	ck_assert_int_eq(F.state_polling, 0);
-	gen3_free(r.g);
+	gen3_ops.free(r.g);
 }
 
 static void
@@ -1033,7 +1033,7 @@ run_system(const struct tj *v)
 	if (strcmp(name, "system_msg_timestamp_resp") == 0)
 		/* ctrl 0x99 is no time response: passed to the inverter */
 		ck_assert_uint_eq(F.to_dev.n, 31);
-	gen3_free(r.g);
+	gen3_ops.free(r.g);
 }
 
 static void
@@ -1134,7 +1134,7 @@ START_TEST(t_multi_frame_offset)
 	two = malloc(2 * n);
 	memcpy(two, b, n);
 	memcpy(two + n, b, n);
-	ck_assert_int_eq(gen3_input_dev(r.g, two, 2 * n), (ssize_t)(2 * n));
+	ck_assert_int_eq(gen3_ops.input_dev(r.g, two, 2 * n), (ssize_t)(2 * n));
 	ck_assert_uint_eq(F.to_cloud.n, 2 * n);
 	for (i = 0; i < 2; i++) {
 		fl = gen3_parse_frame(F.to_cloud.b + i * n, n, &h);
@@ -1144,7 +1144,7 @@ START_TEST(t_multi_frame_offset)
 	}
 	free(two);
 	free(b);
-	gen3_free(r.g);
+	gen3_ops.free(r.g);
 }
 END_TEST
 
@@ -1155,17 +1155,17 @@ START_TEST(t_ping_and_close)
 	size_t		 i;
 
 	run_setup(&r, vec(1), 0);
-	ck_assert_int_eq(gen3_input_dev(r.g, (const uint8_t *)"ping", 4), 4);
+	ck_assert_int_eq(gen3_ops.input_dev(r.g, (const uint8_t *)"ping", 4), 4);
 	assert_hex("ping", &F.to_dev, "70696e67");
 	/* garbage: consumed, counted, no crash, no reply */
 	F.to_dev.n = 0;
 	for (i = 0; i < sizeof(b); i++)
 		b[i] = i * 7 + 3;
-	ck_assert_int_ge(gen3_input_dev(r.g, b, sizeof(b)), 0);
+	ck_assert_int_ge(gen3_ops.input_dev(r.g, b, sizeof(b)), 0);
 	ck_assert_uint_eq(F.to_dev.n, 0);
-	gen3_closed(r.g);
+	gen3_ops.closed(r.g);
 	ck_assert_int_eq(F.timer_ms[GEN3_TIMER_POLL], -1);
-	gen3_free(r.g);
+	gen3_ops.free(r.g);
 }
 END_TEST
 

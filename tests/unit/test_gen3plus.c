@@ -253,7 +253,7 @@ setup(const struct tj *v, int side, const struct conf_device **dcp)
 	d = make_conf(tj_str(tj_get(ctx, "config")));
 	if (dcp != NULL)
 		*dcp = d;
-	g = g3p_new(conf, &io, side, side == PSIDE_CLIENT ? d : NULL);
+	g = g3p_ops.new(conf, &io, side, side == PSIDE_CLIENT ? d : NULL);
 	ck_assert_ptr_nonnull(g);
 	return g;
 }
@@ -472,7 +472,7 @@ feed(struct g3p *g, int cloud, const uint8_t *p, size_t len)
 {
 	ssize_t	n;
 
-	n = cloud ? g3p_input_cloud(g, p, len) : g3p_input_dev(g, p, len);
+	n = cloud ? g3p_ops.input_cloud(g, p, len) : g3p_ops.input_dev(g, p, len);
 	ck_assert_int_ge(n, 0);
 	ck_assert_uint_le((size_t)n, len);
 	return (size_t)n;
@@ -670,7 +670,7 @@ run_frame(const struct tj *v)
 		ck_assert_uint_eq(o.ncloud, 0);
 	}
 	free(p);
-	g3p_free(g);
+	g3p_ops.free(g);
 }
 
 static const struct tj *
@@ -719,7 +719,7 @@ run_answer(const struct tj *v)
 		ck_assert_uint_eq(feed(g, 0, q, qlen), qlen);
 		check_exact(o.dev, o.ndev, tj_str(tj_get(v, "hex")));
 		free(q);
-		g3p_free(g);
+		g3p_ops.free(g);
 	}
 	if ((t = tj_get(ex, "payload")) != NULL &&
 	    tj_get(t, "timestamp") != NULL) {
@@ -735,7 +735,7 @@ run_answer(const struct tj *v)
 		ck_assert_uint_eq(o.ndev, 0);
 		ck_assert_uint_eq(o.ncloud, 0);
 		check_seq(g, G3P_LINK_CLOUD, tj_get(t, "seq_after_rx(rcv:snd)"));
-		g3p_free(g);
+		g3p_ops.free(g);
 	}
 	free(p);
 }
@@ -770,21 +770,21 @@ t_at_cmd_from_mqtt_0x4510(const struct tj *v)
 	g = setup(v, PSIDE_SERVER, NULL);
 	feed_vec(g, 0, "device_ind_0x4110_ms2000");
 	out_reset();
-	ck_assert_int_eq(g3p_command(g, &c), -1);
+	ck_assert_int_eq(g3p_ops.command(g, &c), -1);
 	ck_assert_uint_eq(o.ndev, 0);
 	g3p_seq(g, G3P_LINK_DEV, &rcv, &snd);
 	ck_assert_uint_eq(rcv, 1);
 	ck_assert_uint_eq(snd, 1);
-	g3p_free(g);
+	g3p_ops.free(g);
 
 	g = up_ms(v);
 	g3p_set_fwd_flags(g, 1, 0);
-	ck_assert_int_eq(g3p_command(g, &c), 0);
+	ck_assert_int_eq(g3p_ops.command(g, &c), 0);
 	check_exact(o.dev, o.ndev, tj_str(tj_get(v, "hex")));
 	check_seq(g, G3P_LINK_DEV,
 	    tj_get(tj_get(v, "expect"), "seq_after_send(rcv:snd)"));
 	ck_assert_int_eq(g3p_fwd_at_resp(g), 0);
-	g3p_free(g);
+	g3p_ops.free(g);
 }
 
 static void
@@ -798,12 +798,12 @@ t_at_cmd_from_mqtt_blocked(const struct tj *v)
 	memset(&c, 0, sizeof(c));
 	c.kind = CMD_AT;
 	strlcpy(c.text, "AT+WEBU", sizeof(c.text));
-	ck_assert_int_eq(g3p_command(g, &c), -1);
+	ck_assert_int_eq(g3p_ops.command(g, &c), -1);
 	ck_assert_uint_eq(o.ndev, 0);
 	check_seq(g, G3P_LINK_DEV, tj_get(ex, "seq_unchanged(rcv:snd)"));
 	check_mqtt(tj_get(ex, "mqtt_publish"));
 	ck_assert_int_eq(g3p_fwd_at_resp(g), 0);
-	g3p_free(g);
+	g3p_ops.free(g);
 }
 
 static void
@@ -817,16 +817,16 @@ t_modbus_cmd_from_mqtt_write_0x2008(const struct tj *v)
 	c.value = 0;
 
 	g = setup(v, PSIDE_SERVER, NULL);
-	ck_assert_int_eq(g3p_command(g, &c), -1);
+	ck_assert_int_eq(g3p_ops.command(g, &c), -1);
 	ck_assert_uint_eq(o.ndev, 0);
-	g3p_free(g);
+	g3p_ops.free(g);
 
 	g = up_ms(v);
-	ck_assert_int_eq(g3p_command(g, &c), 0);
+	ck_assert_int_eq(g3p_ops.command(g, &c), 0);
 	check_exact(o.dev, o.ndev, tj_str(tj_get(v, "hex")));
 	ck_assert(g3p_mb_pending(g, NULL));
 	ck_assert_int_eq(o.timer_ms[G3P_TIMER_MB_RSP], G3P_MB_TIMEOUT_MS);
-	g3p_free(g);
+	g3p_ops.free(g);
 }
 
 static void
@@ -842,22 +842,22 @@ t_dcu_cmd_from_mqtt_0x4510(const struct tj *v)
 	/* a battery link, up after its device and data indication */
 	g = setup(vec("dcu_dev_ind_0x4110_3026"), PSIDE_SERVER, NULL);
 	feed_vec(g, 0, "dcu_dev_ind_0x4110_3026");
-	ck_assert_int_eq(g3p_command(g, &c), -1);	/* not up */
+	ck_assert_int_eq(g3p_ops.command(g, &c), -1);	/* not up */
 	feed_vec(g, 0, "dcu_data_ind_0x4210_3026");
 	out_reset();
 	g3p_set_fwd_flags(g, 0, 1);
-	ck_assert_int_eq(g3p_command(g, &c), 0);
+	ck_assert_int_eq(g3p_ops.command(g, &c), 0);
 	check_exact(o.dev, o.ndev, tj_str(tj_get(v, "hex")));
 	check_seq(g, G3P_LINK_DEV,
 	    tj_get(tj_get(v, "expect"), "seq_after_send(rcv:snd)"));
 	ck_assert_int_eq(g3p_fwd_dcu_resp(g), 0);
-	g3p_free(g);
+	g3p_ops.free(g);
 
 	/* refused when the sensor list is not 0x3026 */
 	g = up_ms(v);
-	ck_assert_int_eq(g3p_command(g, &c), -1);
+	ck_assert_int_eq(g3p_ops.command(g, &c), -1);
 	ck_assert_uint_eq(o.ndev, 0);
-	g3p_free(g);
+	g3p_ops.free(g);
 }
 
 static void
@@ -871,19 +871,19 @@ t_poll_0x3000_after_heartbeat(const struct tj *v)
 	ck_assert_int_eq(g3p_state(g), PSTATE_UP);
 	ck_assert_int_eq(o.timer_ms[G3P_TIMER_POLL], G3P_POLL_FIRST_MS);
 	out_reset();
-	g3p_timer(g, G3P_TIMER_POLL);
+	g3p_ops.timer(g, G3P_TIMER_POLL);
 	check_exact(o.dev, o.ndev, tj_str(tj_get(v, "hex")));
 	ck_assert_int_eq(o.timer_ms[G3P_TIMER_POLL], 60000);
 	/* no answer: the response timeout retransmits */
 	out_reset();
-	g3p_timer(g, G3P_TIMER_MB_RSP);
+	g3p_ops.timer(g, G3P_TIMER_MB_RSP);
 	check_exact(o.dev, o.ndev, tj_str(tj_get(ex, "next_poll")));
 	/* closed: nothing more is sent */
-	g3p_closed(g);
+	g3p_ops.closed(g);
 	out_reset();
-	g3p_timer(g, G3P_TIMER_POLL);
+	g3p_ops.timer(g, G3P_TIMER_POLL);
 	ck_assert_uint_eq(o.ndev, 0);
-	g3p_free(g);
+	g3p_ops.free(g);
 }
 
 static void
@@ -895,20 +895,20 @@ t_scan_poll_0xffc0(const struct tj *v)
 	g = setup(v, PSIDE_SERVER, NULL);
 	feed_vec(g, 0, "heartbeat_ind_0x4710");
 	out_reset();
-	g3p_timer(g, G3P_TIMER_POLL);
+	g3p_ops.timer(g, G3P_TIMER_POLL);
 	check_exact(o.dev, o.ndev, tj_str(tj_get(v, "hex")));
 	/* the wrong function code answer keeps the request pending */
 	feed_vec(g, 0, "modbus_rsp_wrong_fcode_4");
 	ck_assert_int_eq(g3p_last_mb_err(g), MB_ERR_FCODE);
 	g3p_set_max_retries(g, 0);
-	g3p_timer(g, G3P_TIMER_MB_RSP);
+	g3p_ops.timer(g, G3P_TIMER_MB_RSP);
 	out_reset();
-	g3p_timer(g, G3P_TIMER_POLL);
+	g3p_ops.timer(g, G3P_TIMER_POLL);
 	check_exact(o.dev, o.ndev, tj_str(tj_get(ex, "next_after_wrap")));
 	/* answers from device address 2 are accepted */
 	feed_vec(g, 0, "modbus_rsp_other_device_addr2");
 	ck_assert_int_eq(g3p_last_mb_err(g), MB_OK);
-	g3p_free(g);
+	g3p_ops.free(g);
 }
 
 static void
@@ -921,12 +921,12 @@ t_client_mode_start_poll(const struct tj *v)
 	size_t				 i;
 
 	g = setup(v, PSIDE_SERVER, &d);
-	g3p_free(g);
+	g3p_ops.free(g);
 	dd = (struct conf_device *)d;
 	dd->client_mode = 1;
 	strlcpy(dd->client_host, "192.168.80.49", sizeof(dd->client_host));
-	g = g3p_new(conf, &io, PSIDE_CLIENT, d);
-	g3p_client_connected(g);
+	g = g3p_ops.new(conf, &io, PSIDE_CLIENT, d);
+	g3p_ops.client_connected(g);
 	ck_assert_int_eq(g3p_state(g), PSTATE_UP);
 	check_exact(o.dev, o.ndev, tj_str(tj_get(v, "hex")));
 	ck_assert_int_eq(o.timer_ms[G3P_TIMER_POLL], 30000);
@@ -943,18 +943,18 @@ t_client_mode_start_poll(const struct tj *v)
 		out_reset();
 		/* the answer never comes: retransmit, then the next poll */
 		if (i == 0)
-			g3p_timer(g, G3P_TIMER_MB_RSP);
+			g3p_ops.timer(g, G3P_TIMER_MB_RSP);
 		else {
-			g3p_timer(g, G3P_TIMER_MB_RSP);
+			g3p_ops.timer(g, G3P_TIMER_MB_RSP);
 			ck_assert_uint_eq(o.ndev, 0);
-			g3p_timer(g, G3P_TIMER_POLL);
+			g3p_ops.timer(g, G3P_TIMER_POLL);
 		}
 		check_exact(o.dev, o.ndev, tj_str(tj_at(t, i)));
 	}
 	/* client mode forwards nothing */
 	feed_vec(g, 0, "heartbeat_ind_0x4710");
 	ck_assert_uint_eq(o.ncloud, 0);
-	g3p_free(g);
+	g3p_ops.free(g);
 }
 
 static struct g3p *
@@ -964,10 +964,10 @@ client_detect(const struct tj *v, int max_retries)
 	struct g3p			*g;
 
 	g = setup(v, PSIDE_SERVER, &d);
-	g3p_free(g);
-	g = g3p_new(conf, &io, PSIDE_CLIENT, d);
+	g3p_ops.free(g);
+	g = g3p_ops.new(conf, &io, PSIDE_CLIENT, d);
 	g3p_set_max_retries(g, max_retries);
-	g3p_client_connected(g);
+	g3p_ops.client_connected(g);
 	ck_assert(g3p_detecting(g));
 	return g;
 }
@@ -981,7 +981,7 @@ t_client_mode_detect_candidate_1097(const struct tj *v)
 	g = client_detect(v, 0);
 	check_exact(o.dev, o.ndev, tj_str(tj_get(ex, "first_request")));
 	/* the probe timed out already: the error answer probes 0x1097 */
-	g3p_timer(g, G3P_TIMER_MB_RSP);
+	g3p_ops.timer(g, G3P_TIMER_MB_RSP);
 	out_reset();
 	feed_vec(g, 0, "modbus_rsp_2_byte_error");
 	ck_assert_int_eq(g3p_last_mb_err(g), MB_ERR_NOREQ);
@@ -994,7 +994,7 @@ t_client_mode_detect_candidate_1097(const struct tj *v)
 	ck_assert_uint_eq(g3p_sensor_list(g), 0x1097);
 	/* found: fast and slow MX blocks are polled, the first is sent */
 	ck_assert_uint_gt(o.ndev, 0);
-	g3p_free(g);
+	g3p_ops.free(g);
 }
 
 static void
@@ -1013,9 +1013,9 @@ t_detect_sequence(const struct tj *v)
 			if (i > 0) {
 				out_reset();
 				/* the second response timeout and the poll */
-				g3p_timer(g, G3P_TIMER_MB_RSP);
+				g3p_ops.timer(g, G3P_TIMER_MB_RSP);
 				if (timeout && i == 2)
-					g3p_timer(g, G3P_TIMER_POLL);
+					g3p_ops.timer(g, G3P_TIMER_POLL);
 			}
 			if (!timeout && i == 4) {
 				/*
@@ -1044,7 +1044,7 @@ t_detect_sequence(const struct tj *v)
 				    "sensor_list_after")), NULL, 16));
 		}
 	}
-	g3p_free(g);
+	g3p_ops.free(g);
 }
 
 static void
@@ -1054,9 +1054,9 @@ t_client_mode_scan_dcu_start(const struct tj *v)
 	struct g3p			*g;
 
 	g = setup(v, PSIDE_SERVER, &d);
-	g3p_free(g);
-	g = g3p_new(conf, &io, PSIDE_CLIENT, d);
-	g3p_client_connected(g);
+	g3p_ops.free(g);
+	g = g3p_ops.new(conf, &io, PSIDE_CLIENT, d);
+	g3p_ops.client_connected(g);
 	check_exact(o.dev, o.ndev, tj_str(tj_get(v, "hex")));
 	/* as the original's test: step 0 reads the same block again */
 	((struct conf_device *)d)->scan_step = 0;
@@ -1066,10 +1066,10 @@ t_client_mode_scan_dcu_start(const struct tj *v)
 	check_decoded(g3p_vdb(g), tj_get(tj_get(
 	    vec("modbus_rsp_dcu_3026_block_0x0000"), "expect"), "decoded"));
 	out_reset();
-	g3p_timer(g, G3P_TIMER_POLL);
+	g3p_ops.timer(g, G3P_TIMER_POLL);
 	check_exact(o.dev, o.ndev, tj_str(tj_get(tj_get(v, "expect"),
 	    "after_rsp_seq_03_03")));
-	g3p_free(g);
+	g3p_ops.free(g);
 }
 
 static void
@@ -1079,9 +1079,9 @@ t_dcu_block(const struct tj *v)
 	struct g3p			*g;
 
 	g = setup(v, PSIDE_SERVER, &d);
-	g3p_free(g);
-	g = g3p_new(conf, &io, PSIDE_CLIENT, d);
-	g3p_client_connected(g);
+	g3p_ops.free(g);
+	g = g3p_ops.new(conf, &io, PSIDE_CLIENT, d);
+	g3p_ops.client_connected(g);
 	out_reset();
 	feed_vec(g, 0, tj_str(tj_get(v, "name")));
 	ck_assert_int_eq(g3p_last_mb_err(g), MB_OK);
@@ -1090,7 +1090,7 @@ t_dcu_block(const struct tj *v)
 	check_decoded(g3p_vdb(g), tj_get(tj_get(v, "expect"), "decoded"));
 	check_tree(g3p_vdb(g), tj_get(tj_get(v, "derived"),
 	    "decoded_reference"), "");
-	g3p_free(g);
+	g3p_ops.free(g);
 }
 
 static void
@@ -1108,7 +1108,7 @@ t_emu_device_ind(const struct tj *v)
 	ck_assert_mem_eq(o.cloud, p, 12);
 	ck_assert_mem_eq(o.cloud + 16, p + 16, len - 18);
 	free(p);
-	g3p_free(g);
+	g3p_ops.free(g);
 }
 
 static void
@@ -1120,9 +1120,9 @@ t_modbus_rsp_detect_1097_ok(const struct tj *v)
 
 	g = client_detect(v, 1);
 	/* no answer to the 0x02b0 probe: retry, timeout, next candidate */
-	g3p_timer(g, G3P_TIMER_MB_RSP);
-	g3p_timer(g, G3P_TIMER_MB_RSP);
-	g3p_timer(g, G3P_TIMER_POLL);
+	g3p_ops.timer(g, G3P_TIMER_MB_RSP);
+	g3p_ops.timer(g, G3P_TIMER_MB_RSP);
+	g3p_ops.timer(g, G3P_TIMER_POLL);
 	ck_assert(g3p_mb_pending(g, &req));
 	ck_assert_uint_eq(req.reg, 0x1000);
 	ck_assert_uint_eq(req.count, 16);
@@ -1134,7 +1134,7 @@ t_modbus_rsp_detect_1097_ok(const struct tj *v)
 	ck_assert_int_eq(g3p_detecting(g), tj_bool(tj_get(ex,
 	    "detection_running_after")));
 	ck_assert_str_eq(vdb_get_str(g3p_vdb(g), REG_SENSOR_LIST), "1097");
-	g3p_free(g);
+	g3p_ops.free(g);
 }
 
 /* client mode with forward: the emulated logger towards the cloud */
@@ -1146,13 +1146,13 @@ emu_up(void)
 	struct g3p			*g;
 
 	g = setup(vec("client_mode_start_poll"), PSIDE_SERVER, &d);
-	g3p_free(g);
+	g3p_ops.free(g);
 	dd = (struct conf_device *)d;
 	dd->client_mode = 1;
 	dd->client_forward = 1;
 	strlcpy(dd->client_host, "192.168.80.49", sizeof(dd->client_host));
-	g = g3p_new(conf, &io, PSIDE_CLIENT, d);
-	g3p_client_connected(g);
+	g = g3p_ops.new(conf, &io, PSIDE_CLIENT, d);
+	g3p_ops.client_connected(g);
 	out_reset();
 	feed_vec(g, 0, "modbus_rsp_leading_0xff");
 	ck_assert_int_eq(g3p_last_mb_err(g), MB_OK);
@@ -1176,7 +1176,7 @@ t_emu_cloud(const struct tj *v)
 	if (tj_get(ex, "effect") != NULL)
 		/* the heartbeat timer restarts with the cloud's interval */
 		ck_assert_int_eq(o.timer_ms[G3P_TIMER_EMU_HB], 60000);
-	g3p_free(g);
+	g3p_ops.free(g);
 }
 
 /* a clock one can move: the emulator counts seconds since its start */
@@ -1275,12 +1275,12 @@ t_emu_data_ind(const struct tj *v)
 	before = (uint32_t)tj_num(tj_get(emu, "pkt_cnt_before"));
 	for (i = 0; i < before; i++) {
 		out_reset();
-		g3p_timer(g, G3P_TIMER_EMU_DATA);
+		g3p_ops.timer(g, G3P_TIMER_EMU_DATA);
 	}
 	/* the vector is the first frame of a fresh link: 00 01 */
 	g3p_set_seq(g, G3P_LINK_CLOUD, 0, 0);
 	out_reset();
-	g3p_timer(g, G3P_TIMER_EMU_DATA);
+	g3p_ops.timer(g, G3P_TIMER_EMU_DATA);
 	ck_assert_int_eq(o.timer_ms[G3P_TIMER_EMU_DATA], 300000);
 	ck_assert_int_eq(o.timer_ms[G3P_TIMER_EMU_HB], 60000);
 
@@ -1292,7 +1292,7 @@ t_emu_data_ind(const struct tj *v)
 	ck_assert_mem_eq(o.cloud + 18, p + 18, len - 20);
 	free(p);
 	proto_now_ms = fake_now_ms;
-	g3p_free(g);
+	g3p_ops.free(g);
 }
 
 /*
@@ -1310,7 +1310,7 @@ t_emu_heartbeat(const struct tj *v)
 	g = emu_up();
 	g3p_set_seq(g, G3P_LINK_CLOUD, 0, 0);
 	out_reset();
-	g3p_timer(g, G3P_TIMER_EMU_HB);
+	g3p_ops.timer(g, G3P_TIMER_EMU_HB);
 	p = hex(tj_str(tj_get(v, "hex")), &len);
 	ck_assert_uint_eq(o.ncloud, len);
 	ck_assert(v5_frame_valid(o.cloud, o.ncloud));
@@ -1320,7 +1320,7 @@ t_emu_heartbeat(const struct tj *v)
 	/* one-shot: only the data timer or a cloud answer restarts it */
 	ck_assert_int_eq(o.timer_ms[G3P_TIMER_EMU_HB], 0);
 	free(p);
-	g3p_free(g);
+	g3p_ops.free(g);
 }
 
 static void
@@ -1365,7 +1365,7 @@ t_fwd_fresh(const struct tj *v)
 	    "after_cloud_answer_with_seq_07_01"), "next_forward_of_heartbeat")));
 	free(w);
 	free(p);
-	g3p_free(g);
+	g3p_ops.free(g);
 }
 
 static void
@@ -1457,7 +1457,7 @@ t_sys(const struct tj *v)
 		}
 	}
 	free(p);
-	g3p_free(g);
+	g3p_ops.free(g);
 }
 
 /* the database view g3p_layout_build wants, as the emulator's */
@@ -1642,7 +1642,7 @@ START_TEST(test_group_timestamps)
 	ck_assert_uint_eq(feed(g, 0, p, len), len);
 	ck_assert(vdb_get_int(g3p_vdb(g), REG_TS_GRID, &ts));
 	ck_assert_int_eq(ts, FIXED_NOW);
-	g3p_free(g);
+	g3p_ops.free(g);
 
 	g = setup(v, PSIDE_SERVER, NULL);
 	free(p);
@@ -1653,7 +1653,7 @@ START_TEST(test_group_timestamps)
 	ck_assert_int_eq(ts, 1711870044);
 	ck_assert(vdb_get_int(g3p_vdb(g), REG_TS_INPUT, &ts));
 	ck_assert_int_eq(ts, 1711870044);
-	g3p_free(g);
+	g3p_ops.free(g);
 
 	/* a MODBUS answer carries the current time */
 	g = setup(vec("modbus_rsp_leading_0xff"), PSIDE_SERVER, NULL);
@@ -1669,7 +1669,7 @@ START_TEST(test_group_timestamps)
 	ck_assert(vdb_get_int(g3p_vdb(g), REG_TS_GRID, &ts));
 	ck_assert_int_eq(ts, FIXED_NOW);
 	free(p);
-	g3p_free(g);
+	g3p_ops.free(g);
 	vdb_reset();
 }
 END_TEST
