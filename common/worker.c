@@ -3,13 +3,16 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/conf.h"
+#include "common/ev.h"
 #include "common/ipc.h"
 #include "common/log.h"
 #include "common/sandbox.h"
@@ -115,4 +118,64 @@ worker_parent_io(struct ipcbuf *ib, int revents, struct worker_conf *wc,
 	}
 	if (r == -1)
 		fatalx("malformed IPC message from tsun-cfgd");
+}
+
+struct ev_fd *
+worker_start(int argc, char *argv[], const char *name, const char *role,
+    struct ipcbuf *parent, struct ipcbuf *peer,
+    void (*parent_cb)(int, int, void *))
+{
+	struct ev_fd	*ev;
+
+	worker_check(argc, argv, name, role);
+	log_init(1, 0, name);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	fcntl(WORKER_FD, F_SETFL, O_NONBLOCK);
+	fcntl(WORKER_FD, F_SETFD, FD_CLOEXEC);
+	ipc_init(parent, WORKER_FD);
+	ipc_init(peer, -1);
+	log_to_ipc(parent);
+	if ((ev = ev_add(WORKER_FD, POLLIN, parent_cb, NULL)) == NULL)
+		fatal("ev_add");
+	return ev;
+}
+
+void
+worker_flush_chan(struct ipcbuf *ib, struct ev_fd *ev)
+{
+	if (ev == NULL || !ipc_pending(ib))
+		return;
+	if (ipc_flush(ib) == 1)
+		ev_set(ev, POLLIN | POLLOUT);
+	else
+		ev_set(ev, POLLIN);
+}
+
+void
+worker_set_peer(struct ipcbuf *ib, struct ev_fd **evp, int fd,
+    void (*cb)(int, int, void *))
+{
+	if (*evp != NULL) {
+		ev_del(*evp);
+		*evp = NULL;
+	}
+	if (ib->fd != -1)
+		close(ib->fd);
+	ipc_clear(ib);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	ipc_init(ib, fd);
+	if ((*evp = ev_add(fd, POLLIN, cb, NULL)) == NULL)
+		fatal("ev_add");
+}
+
+void
+worker_peer_gone(struct ipcbuf *ib, struct ev_fd **evp)
+{
+	ev_del(*evp);
+	*evp = NULL;
+	if (ib->fd != -1)
+		close(ib->fd);
+	ipc_clear(ib);
 }

@@ -31,4 +31,24 @@ struct ipcbuf;
 void	worker_parent_io(struct ipcbuf *, int revents, struct worker_conf *,
 	    void (*apply)(struct tsun_conf *), void (*handle)(struct ipc_msg *));
 
+struct ev_fd;
+/*
+ * The start of both main(): checks (worker_check), logging toward
+ * tsun-cfgd, signals, the channel to tsun-cfgd in parent (polled with
+ * parent_cb) and no peer channel yet.  Returns parent's event.
+ */
+struct ev_fd *worker_start(int, char *[], const char *name, const char *role,
+	    struct ipcbuf *parent, struct ipcbuf *peer,
+	    void (*parent_cb)(int, int, void *));
+/* send what is queued; poll for POLLOUT while some remains */
+void	worker_flush_chan(struct ipcbuf *, struct ev_fd *);
+/*
+ * IMSG_PEER: the old channel to the other worker (its event *evp, may be
+ * NULL) closed, fd taken as the new one and polled with cb.
+ */
+void	worker_set_peer(struct ipcbuf *, struct ev_fd **evp, int fd,
+	    void (*cb)(int, int, void *));
+/* the other worker went away: its channel closed, *evp NULL */
+void	worker_peer_gone(struct ipcbuf *, struct ev_fd **evp);
+
 #endif

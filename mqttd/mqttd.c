@@ -67,23 +67,12 @@ static void		*tls_ctx;
 static void	broker_connect(void);
 static void	mosq_sync(void);
 
-static void
-flush_chan(struct ipcbuf *ib, struct ev_fd *ev)
-{
-	if (ev == NULL || !ipc_pending(ib))
-		return;
-	if (ipc_flush(ib) == 1)
-		ev_set(ev, POLLIN | POLLOUT);
-	else
-		ev_set(ev, POLLIN);
-}
-
 /* after each round: what the handlers queued goes out now */
 static void
 flush_all(void)
 {
-	flush_chan(&parent, parent_ev);
-	flush_chan(&peer, peer_ev);
+	worker_flush_chan(&parent, parent_ev);
+	worker_flush_chan(&peer, peer_ev);
 	mosq_sync();
 }
 
@@ -95,7 +84,7 @@ tell_state(int up)
 	if (ipc_compose(&parent, IMSG_MQTT_STATE, 0, -1, &v, sizeof(v)) == -1)
 		log_warn("IPC message %s not queued",
 		    ipc_typename(IMSG_MQTT_STATE));
-	flush_chan(&parent, parent_ev);
+	worker_flush_chan(&parent, parent_ev);
 }
 
 /* keep the poll set in line with libmosquitto's socket and wishes */
@@ -349,7 +338,7 @@ cmd_cb(const struct cmd_msg *cmd, void *arg)
 	if (ipc_compose(&peer, IMSG_CMD, 0, -1, cmd, sizeof(*cmd)) == -1)
 		log_warn("IPC message %s not queued",
 		    ipc_typename(IMSG_CMD));
-	flush_chan(&peer, peer_ev);
+	worker_flush_chan(&peer, peer_ev);
 }
 
 static const char *
@@ -436,7 +425,7 @@ broker_connect(void)
 	if (ipc_compose(&parent, IMSG_RESOLVE, 0, -1, &req, sizeof(req)) == -1)
 		log_warn("IPC message %s not queued",
 		    ipc_typename(IMSG_RESOLVE));
-	flush_chan(&parent, parent_ev);
+	worker_flush_chan(&parent, parent_ev);
 }
 
 static void
@@ -543,7 +532,7 @@ peer_dispatch(int fd, int revents, void *arg)
 	if (revents & POLLOUT && ipc_flush(&peer) == -1)
 		goto gone;
 	if (!(revents & (POLLIN | POLLHUP | POLLERR))) {
-		flush_chan(&peer, peer_ev);
+		worker_flush_chan(&peer, peer_ev);
 		return;
 	}
 	n = ipc_read(&peer);
@@ -578,29 +567,11 @@ peer_dispatch(int fd, int revents, void *arg)
 	if (r == -1)
 		fatalx("malformed IPC message from tsun-proxyd");
 	mosq_sync();
-	flush_chan(&peer, peer_ev);
+	worker_flush_chan(&peer, peer_ev);
 	return;
 gone:
 	log_debug("tsun-proxyd channel closed");
-	ev_del(peer_ev);
-	peer_ev = NULL;
-	close(peer.fd);
-	ipc_clear(&peer);
-}
-
-static void
-set_peer(int fd)
-{
-	if (peer_ev != NULL) {
-		ev_del(peer_ev);
-		peer_ev = NULL;
-		close(peer.fd);
-	}
-	ipc_clear(&peer);
-	fcntl(fd, F_SETFL, O_NONBLOCK);
-	ipc_init(&peer, fd);
-	if ((peer_ev = ev_add(fd, POLLIN, peer_dispatch, NULL)) == NULL)
-		fatal("ev_add");
+	worker_peer_gone(&peer, &peer_ev);
 }
 
 static void
@@ -649,7 +620,7 @@ parent_msg(struct ipc_msg *m)
 		ipc_expect_len(m, 0);
 		if (m->fd == -1)
 			fatalx("malformed IPC message PEER");
-		set_peer(m->fd);
+		worker_set_peer(&peer, &peer_ev, m->fd, peer_dispatch);
 		break;
 	case IMSG_RESOLVED:
 		handle_resolved(m);
@@ -671,31 +642,20 @@ static void
 parent_dispatch(int fd, int revents, void *arg)
 {
 	worker_parent_io(&parent, revents, &wconf, apply_conf, parent_msg);
-	flush_chan(&parent, parent_ev);
+	worker_flush_chan(&parent, parent_ev);
 }
 
 int
 main(int argc, char *argv[])
 {
-	worker_check(argc, argv, "tsun-mqttd", "mqttd");
-	log_init(1, 0, "tsun-mqttd");
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
-	fcntl(WORKER_FD, F_SETFL, O_NONBLOCK);
-	fcntl(WORKER_FD, F_SETFD, FD_CLOEXEC);
-	ipc_init(&parent, WORKER_FD);
-	ipc_init(&peer, -1);
-	log_to_ipc(&parent);
+	parent_ev = worker_start(argc, argv, "tsun-mqttd", "mqttd", &parent,
+	    &peer, parent_dispatch);
 	ev_set_idle(flush_all);
 	ev_timer_init(&misc_timer, misc_cb, NULL);
 	ev_timer_init(&retry_timer, retry_cb, NULL);
 	ev_timer_init(&midnight_timer, midnight_cb, NULL);
 	ev_timer_init(&disc_timer, disc_cb, NULL);
 	ev_timer_add(&misc_timer, 1000);
-	if ((parent_ev = ev_add(WORKER_FD, POLLIN, parent_dispatch, NULL)) ==
-	    NULL)
-		fatal("ev_add");
 	ev_loop();
 	ipc_flush_sync(&parent, 1000);
 	if (mosq != NULL) {

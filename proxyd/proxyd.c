@@ -75,29 +75,18 @@ static TAILQ_HEAD(, resolve_name) names = TAILQ_HEAD_INITIALIZER(names);
 static TAILQ_HEAD(, resolve_req) ready = TAILQ_HEAD_INITIALIZER(ready);
 static uint32_t		 resolve_id;
 
-static void
-flush_chan(struct ipcbuf *ib, struct ev_fd *ev)
-{
-	if (ev == NULL || !ipc_pending(ib))
-		return;
-	if (ipc_flush(ib) == 1)
-		ev_set(ev, POLLIN | POLLOUT);
-	else
-		ev_set(ev, POLLIN);
-}
-
 /* after each round: what the handlers queued goes out now */
 static void
 flush_all(void)
 {
-	flush_chan(&parent, parent_ev);
-	flush_chan(&peer, peer_ev);
+	worker_flush_chan(&parent, parent_ev);
+	worker_flush_chan(&peer, peer_ev);
 }
 
 static void
 parent_flush(void)
 {
-	flush_chan(&parent, parent_ev);
+	worker_flush_chan(&parent, parent_ev);
 }
 
 /* the value database hands us batches for tsun-mqttd */
@@ -124,7 +113,7 @@ batch_sink(const void *p, size_t len, void *arg)
 	 * one sendmsg); a big burst (a snapshot) is sent as it grows.
 	 */
 	if (peer.outbytes >= PEER_FLUSH_AT)
-		flush_chan(&peer, peer_ev);
+		worker_flush_chan(&peer, peer_ev);
 }
 
 static void
@@ -134,7 +123,7 @@ send_snapshot(void)
 	if (ipc_compose(&peer, IMSG_SNAPSHOT_END, 0, -1, NULL, 0) == -1)
 		log_warn("IPC message %s not queued",
 		    ipc_typename(IMSG_SNAPSHOT_END));
-	flush_chan(&peer, peer_ev);
+	worker_flush_chan(&peer, peer_ev);
 }
 
 void
@@ -145,7 +134,7 @@ proxyd_cmd_resp(const struct cmd_resp *r)
 	if (ipc_compose(&peer, IMSG_CMD_RESP, 0, -1, r, sizeof(*r)) == -1)
 		log_warn("IPC message %s not queued",
 		    ipc_typename(IMSG_CMD_RESP));
-	flush_chan(&peer, peer_ev);
+	worker_flush_chan(&peer, peer_ev);
 }
 
 static struct resolve_name *
@@ -308,26 +297,13 @@ peer_dispatch(int fd, int revents, void *arg)
 	return;
 gone:
 	log_debug("tsun-mqttd channel closed");
-	ev_del(peer_ev);
-	peer_ev = NULL;
-	close(peer.fd);
-	ipc_clear(&peer);
+	worker_peer_gone(&peer, &peer_ev);
 }
 
 static void
 set_peer(int fd)
 {
-	if (peer_ev != NULL) {
-		ev_del(peer_ev);
-		peer_ev = NULL;
-	}
-	if (peer.fd != -1)
-		close(peer.fd);
-	ipc_clear(&peer);
-	fcntl(fd, F_SETFL, O_NONBLOCK);
-	ipc_init(&peer, fd);
-	if ((peer_ev = ev_add(fd, POLLIN, peer_dispatch, NULL)) == NULL)
-		fatal("ev_add");
+	worker_set_peer(&peer, &peer_ev, fd, peer_dispatch);
 	peer_resync = 0;
 	/* a new mqttd starts from nothing: tell it everything */
 	send_snapshot();
@@ -439,22 +415,11 @@ raise_nofile(void)
 int
 main(int argc, char *argv[])
 {
-	worker_check(argc, argv, "tsun-proxyd", "proxyd");
-	log_init(1, 0, "tsun-proxyd");
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
+	parent_ev = worker_start(argc, argv, "tsun-proxyd", "proxyd", &parent,
+	    &peer, parent_dispatch);
 	raise_nofile();
-	fcntl(WORKER_FD, F_SETFL, O_NONBLOCK);
-	fcntl(WORKER_FD, F_SETFD, FD_CLOEXEC);
-	ipc_init(&parent, WORKER_FD);
-	ipc_init(&peer, -1);
-	log_to_ipc(&parent);
 	vdb_init(batch_sink, NULL);
 	ev_set_idle(flush_all);
-	if ((parent_ev = ev_add(WORKER_FD, POLLIN, parent_dispatch, NULL)) ==
-	    NULL)
-		fatal("ev_add");
 	ev_loop();
 	ipc_flush_sync(&peer, 1000);
 	ipc_flush_sync(&parent, 1000);
