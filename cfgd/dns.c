@@ -332,7 +332,15 @@ dns_resolve(const struct dns_query *dq, struct ipc_resolved *res)
 	freeaddrinfo(ai);
 }
 
-#if defined(TSUN_SECCOMP)
+#if defined(__OpenBSD__)
+static void
+dns_sandbox(void)
+{
+	/* the dns promise reads resolv.conf and hosts; inet: our own client */
+	if (pledge("stdio inet dns", NULL) == -1)
+		fatal("pledge");
+}
+#elif defined(TSUN_SECCOMP)
 #include <fcntl.h>
 #include <seccomp.h>
 

@@ -65,6 +65,7 @@ INTERNAL = [
      "libseccomp cannot build the filter: only out of memory"),
     ("common/sandbox.c", "pledge", "OpenBSD: only a programming error"),
     ("common/sandbox.c", "unveil", "OpenBSD: only a programming error"),
+    ("cfgd/dns.c", "pledge", "OpenBSD: only a programming error"),
 ]
 
 
