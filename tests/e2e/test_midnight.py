@@ -26,6 +26,10 @@ def _faked(build, b, fake, start_after, stop_after=None):
            "FAKETIME_NO_CACHE": "1"}
     if stop_after is not None:
         env["FAKETIME_STOP_AFTER_SECONDS"] = str(stop_after)
+    # the sanitizer build: libfaketime is preloaded ahead of ASan's runtime
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    env["ASAN_OPTIONS"] = (asan + ":" if asan else "") + \
+        "verify_asan_link_order=0"
     saved = dict(os.environ)
     os.environ.update(env)
     try:
