@@ -1,4 +1,5 @@
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,10 +11,13 @@
 #include "common/log.h"
 #include "common/sandbox.h"
 
+static int	sandbox_which;	/* SANDBOX_PROXYD or _MQTTD, once entered */
+
 #if defined(__OpenBSD__)
 void
 sandbox_enter(int which)
 {
+	sandbox_which = which;
 	/*
 	 * Neither worker opens a file once it runs, nor resolves a name
 	 * (tsun-cfgd's resolver process does): no path is visible, and
@@ -82,6 +86,7 @@ sandbox_enter(int which)
 {
 	scmp_filter_ctx	 ctx;
 
+	sandbox_which = which;
 	/* an unexpected system call ends the process: cfgd sees SIGSYS */
 	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
 		fatalx("seccomp_init");
@@ -104,6 +109,7 @@ void
 sandbox_enter(int which)
 {
 	/* sanitizer and valgrind builds: they need what a filter forbids */
+	sandbox_which = which;
 }
 #endif
 
@@ -111,7 +117,7 @@ void
 sandbox_test(const struct ipc_msg *m)
 {
 #ifdef TSUN_TEST_HOOKS
-	int	 fd;
+	int	 fd, sv[2];
 
 	/* the sandbox must make both of these fail or kill us */
 	fd = open("/etc/passwd", O_RDONLY);
@@ -120,6 +126,16 @@ sandbox_test(const struct ipc_msg *m)
 		close(fd);
 	} else
 		log_info("sandbox test: open failed: %s", strerror(errno));
+	/* what only the other worker needs kills us here */
+	log_flush();
+	if (sandbox_which == SANDBOX_PROXYD) {
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0) {
+			log_warnx("sandbox test: socketpair allowed");
+			close(sv[0]);
+			close(sv[1]);
+		}
+	} else if (accept(-1, NULL, NULL) == -1 && errno == EBADF)
+		log_warnx("sandbox test: accept allowed");
 	/* exec must be impossible: the filter kills us here */
 	log_flush();
 	execl("/bin/sh", "sh", "-c", "true", (char *)NULL);
