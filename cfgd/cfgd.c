@@ -400,52 +400,21 @@ static void
 worker_start(struct worker *w)
 {
 	char	 path[1024];
-	int	 sp[2];
+	char	*argv[] = { (char *)w->name, "-R", (char *)w->role, NULL };
+	int	 fd;
 	pid_t	 pid;
 
 	if (shutting_down)
 		return;
 	snprintf(path, sizeof(path), "%s/%s", workdir, w->name);
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1) {
-		log_warn("socketpair");
+	if ((pid = cfgd_spawn(path, argv, &fd)) == -1) {
 		ev_timer_add(&w->restart, 1000);
 		return;
 	}
-	switch (pid = fork()) {
-	case -1:
-		log_warn("fork");
-		close(sp[0]);
-		close(sp[1]);
-		ev_timer_add(&w->restart, 1000);
-		return;
-	case 0: {
-		char	*argv[8];
-		int	 ac = 0;
-
-		/* the child's end goes to descriptor 3, not close-on-exec */
-		if (sp[1] == 3) {
-			if (fcntl(3, F_SETFD, 0) == -1)
-				_exit(1);
-		} else if (dup2(sp[1], 3) == -1)
-			_exit(1);
-		argv[ac++] = (char *)w->name;
-		argv[ac++] = "-R";
-		argv[ac++] = (char *)w->role;
-		argv[ac] = NULL;
-		execv(path, argv);
-		fprintf(stderr, "tsun-cfgd: exec %s: %s\n", path,
-		    strerror(errno));
-		_exit(127);
-	}
-	default:
-		break;
-	}
-	close(sp[1]);
-	fcntl(sp[0], F_SETFL, O_NONBLOCK);
 	w->pid = pid;
 	w->started = time(NULL);
-	ipc_init(&w->ib, sp[0]);
-	if ((w->ev = ev_add(sp[0], POLLIN, worker_dispatch, w)) == NULL)
+	ipc_init(&w->ib, fd);
+	if ((w->ev = ev_add(fd, POLLIN, worker_dispatch, w)) == NULL)
 		fatal("ev_add");
 	log_info("started %s, pid %ld", w->name, (long)pid);
 	w->last_seen = ev_now_ms();

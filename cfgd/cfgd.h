@@ -4,6 +4,8 @@
 #ifndef TSUN_CFGD_H
 #define TSUN_CFGD_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +25,9 @@ struct tsun_conf;
 struct tsun_conf	*config_parse(const char *path, int as_root, FILE *errs);
 /* the effective configuration in config syntax, password masked */
 void			 config_print(FILE *, const struct tsun_conf *);
+
+/* spawn.c */
+pid_t			 cfgd_spawn(const char *, char *const [], int *);
 
 /* wmsg.c: one message from a worker; -1: malformed, kill the worker */
 #define WROLE_PROXYD	0

@@ -27,6 +27,7 @@
 #include "common/ev.h"
 #include "common/ipc.h"
 #include "common/log.h"
+#include "cfgd/cfgd.h"
 #include "cfgd/resolve.h"
 
 #define RES_BACKOFF_MAX	60
@@ -306,46 +307,21 @@ void
 resolve_start(void)
 {
 	struct rq	*q;
-	int		 sp[2];
+	char		*argv[] = { "tsun-cfgd", "-R", "dns", user, NULL };
+	int		 fd;
 	pid_t		 pid;
 
 	if (res_stopping || res_pid != -1)
 		return;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1) {
-		log_warn("socketpair");
+	if ((pid = cfgd_spawn(self, argv, &fd)) == -1) {
 		ev_timer_add(&res_restart, 1000);
 		return;
 	}
-	switch (pid = fork()) {
-	case -1:
-		log_warn("fork");
-		close(sp[0]);
-		close(sp[1]);
-		ev_timer_add(&res_restart, 1000);
-		return;
-	case 0: {
-		char	*argv[] = { "tsun-cfgd", "-R", "dns", user, NULL };
-
-		if (sp[1] == 3) {
-			if (fcntl(3, F_SETFD, 0) == -1)
-				_exit(1);
-		} else if (dup2(sp[1], 3) == -1)
-			_exit(1);
-		execv(self, argv);
-		fprintf(stderr, "tsun-cfgd: exec %s: %s\n", self,
-		    strerror(errno));
-		_exit(127);
-	}
-	default:
-		break;
-	}
-	close(sp[1]);
-	fcntl(sp[0], F_SETFL, O_NONBLOCK);
 	res_pid = pid;
 	res_started = time(NULL);
 	res_killed = 0;
-	ipc_init(&res_ib, sp[0]);
-	if ((res_ev = ev_add(sp[0], POLLIN, res_dispatch, NULL)) == NULL)
+	ipc_init(&res_ib, fd);
+	if ((res_ev = ev_add(fd, POLLIN, res_dispatch, NULL)) == NULL)
 		fatal("ev_add");
 	log_debug("started the resolver process, pid %ld", (long)pid);
 	TAILQ_FOREACH(q, &rqs, entry)
