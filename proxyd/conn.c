@@ -127,12 +127,6 @@ conn_name(const struct conn *c)
 }
 
 int
-conn_proto(const struct conn *c)
-{
-	return c->proto;
-}
-
-int
 conn_is_client(const struct conn *c)
 {
 	return c->client;

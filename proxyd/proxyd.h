@@ -38,7 +38,6 @@ int		 conn_is_own_listener(const struct sockaddr *, socklen_t);
 void		 conn_cloud_up(struct conn *);
 void		 conn_cloud_down(struct conn *);
 ssize_t		 conn_cloud_input(struct conn *, const uint8_t *, size_t);
-int		 conn_proto(const struct conn *);
 int		 conn_is_client(const struct conn *);
 const char	*conn_name(const struct conn *);
 
