@@ -59,6 +59,21 @@ def check(cond, msg):
     if not cond:
         raise TestFailure(msg)
 
+HOOKS = "build-hooks"
+
+
+def hooks_build():
+    """The test build (TEST_HOOKS=1: short watchdog and write-limit
+    times, tsun-ctl's 'debug' commands) in build-hooks/; run.sh makes it
+    once before the files run, so here it is normally up to date."""
+    r = subprocess.run(["make", "BUILD=" + HOOKS, "TEST_HOOKS=1",
+                        "SECCOMP=1", "all"], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, universal_newlines=True,
+                       timeout=400, cwd=TOP)
+    check(r.returncode == 0, "test build failed:\n" + r.stdout[-3000:])
+    return os.path.join(TOP, HOOKS)
+
+
 
 def skip(msg):
     raise TestSkip(msg)

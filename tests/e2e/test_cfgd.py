@@ -6,12 +6,11 @@ path a worker's messages take."""
 import os
 import signal
 import socket
-import subprocess
 import time
 
 import lib
 from lib import check, log
-from test_sandbox import hooks_build, start, forget_faults
+from test_sandbox import start, forget_faults
 
 
 def idle_client(path):

@@ -9,7 +9,6 @@ there); it is made here in build-hooks/."""
 
 import os
 import struct
-import subprocess
 import sys
 import time
 
@@ -25,22 +24,13 @@ if __name__ == "__main__":
 import lib
 import lib_g3p as g
 import lib_ha
-from lib import check, log, hexs
+from lib import check, log, hexs, hooks_build
 
-HOOKS = "build-hooks"
 INTERVAL = 4            # WRITE_INTERVAL of the test build
 G3 = lib.SERIAL1
 MS = (g.SERIAL, g.MONITOR_SN)
 DC = ("4101240701490314", 2070233888)
 
-
-def hooks_build():
-    r = subprocess.run(["make", "BUILD=" + HOOKS, "TEST_HOOKS=1",
-                        "SECCOMP=1", "all"], stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, universal_newlines=True,
-                       timeout=400, cwd=lib.TOP)
-    check(r.returncode == 0, "test build failed:\n" + r.stdout[-3000:])
-    return os.path.join(lib.TOP, HOOKS)
 
 
 def devices():

@@ -21,7 +21,7 @@ import dns.rrset
 
 import lib
 from lib import check, log
-from test_sandbox import hooks_build
+from lib import hooks_build
 
 NAME = "broker.tsun-e2e.test"
 

@@ -8,21 +8,11 @@ import os
 import platform
 import re
 import signal
-import subprocess
 
 import lib
-from lib import check, log
-
-HOOKS = "build-hooks"
+from lib import check, log, hooks_build
 
 
-def hooks_build():
-    r = subprocess.run(["make", "BUILD=" + HOOKS, "TEST_HOOKS=1",
-                        "SECCOMP=1", "all"], stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, universal_newlines=True,
-                       timeout=400)
-    check(r.returncode == 0, "test build failed:\n" + r.stdout[-3000:])
-    return HOOKS
 
 
 def start():
