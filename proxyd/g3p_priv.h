@@ -77,10 +77,6 @@ struct g3p {
 	int			 no_forwarding;
 
 	struct mbq		 q;	/* allocated on first use */
-	int			 pending;
-	struct mbq_item		 cur;
-	int			 retries;
-	int			 max_retries;
 	int			 last_err;
 
 	int			 polling;

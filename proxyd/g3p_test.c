@@ -4,6 +4,7 @@
  * not linked into it.
  */
 #include <stdint.h>
+#include <string.h>
 
 #include "proxyd/g3p_priv.h"
 #include "proxyd/g3p_test.h"
@@ -61,25 +62,40 @@ g3p_last_mb_err(const struct g3p *g)
 int
 g3p_mb_pending(const struct g3p *g, struct mb_req *req)
 {
-	if (g->pending && req != NULL)
-		*req = g->cur.req;
-	return g->pending;
+	if (g->q.busy && req != NULL)
+		*req = g->q.q[g->q.head].req;
+	return g->q.busy;
 }
 
+/* the request in flight becomes req: it replaces one, or goes in front */
 void
-g3p_set_pending(struct g3p *g, const struct mb_req *req, int from_cloud)
+g3p_set_pending(struct g3p *g, const struct mb_req *r, int from_cloud)
 {
-	g->pending = 1;
-	g->retries = 0;
-	g->cur.from_cloud = from_cloud;
-	mb_build_req(g->cur.rtu, req->addr, req->fcode, req->reg, req->count,
-	    &g->cur.req);
+	struct mbq_item	*it;
+	uint8_t		 rtu[MB_REQ_LEN];
+	struct mb_req	 req;
+
+	mb_build_req(rtu, r->addr, r->fcode, r->reg, r->count, &req);
+	if (!g->q.busy) {
+		if (mbq_push(&g->q, rtu, &req, from_cloud) == -1)
+			return;
+		/* the pushed item moves from the tail to the head */
+		it = &g->q.q[(g->q.head + g->q.len - 1) % MBQ_MAX];
+		g->q.head = (g->q.head + MBQ_MAX - 1) % MBQ_MAX;
+		g->q.q[g->q.head] = *it;
+		g->q.busy = 1;
+	}
+	it = mbq_head(&g->q);
+	memcpy(it->rtu, rtu, MB_REQ_LEN);
+	it->req = req;
+	it->from_cloud = from_cloud;
+	g->q.retries = 0;
 }
 
 void
 g3p_set_max_retries(struct g3p *g, int n)
 {
-	g->max_retries = n;
+	g->q.retry_max = n;
 }
 
 int

@@ -45,10 +45,7 @@ struct gen3 {
 	int				 poll_ms;
 	int				 counted;	/* a counter changed */
 	int				 dirty;		/* a value changed */
-	/* MODBUS requests: the head is outstanding when mb_busy */
-	struct mbq			 q;
-	int				 mb_busy;
-	int				 mb_retry;
+	struct mbq			 q;	/* MODBUS requests */
 	/* scan mode */
 	int				 scan_addr;
 	int				 scan_reg;
@@ -224,13 +221,21 @@ accept_serial(struct gen3 *g, const char *id)
 /* ---- MODBUS over Talent ---- */
 
 static void
-mb_transmit(struct gen3 *g)
+mb_timer(void *arg, int ms)
 {
-	uint8_t	 pl[5 + MB_REQ_LEN], buf[64];
-	size_t	 n;
+	struct gen3	*g = arg;
 
 	if (g->io->timer != NULL)
-		g->io->timer(g->io->arg, GEN3_TIMER_MODBUS, GEN3_MB_TIMEOUT_MS);
+		g->io->timer(g->io->arg, GEN3_TIMER_MODBUS, ms);
+}
+
+static void
+mb_transmit(void *arg, const struct mbq_item *it)
+{
+	struct gen3	*g = arg;
+	uint8_t		 pl[5 + MB_REQ_LEN], buf[64];
+	size_t		 n;
+
 	/* a cloud command waits its turn, but goes out only when up */
 	if (g->d.state != PSTATE_UP || g->d.pend) {
 		log_warnx_sum("%s: MODBUS request not sent, state not up",
@@ -239,33 +244,15 @@ mb_transmit(struct gen3 *g)
 	}
 	memcpy(pl, MB_PREFIX, 4);
 	pl[4] = MB_REQ_LEN;
-	memcpy(pl + 5, mbq_head(&g->q)->rtu, MB_REQ_LEN);
+	memcpy(pl + 5, it->rtu, MB_REQ_LEN);
 	if ((n = gen3_build(buf, sizeof(buf), g->d.serial, GEN3_CTRL_REQ,
 	    GEN3_MSG_MODBUS, pl, sizeof(pl))) > 0)
 		g->io->to_dev(g->io->arg, buf, n);
 }
 
-static void
-mb_next(struct gen3 *g)
-{
-	if (g->mb_busy || mbq_len(&g->q) == 0)
-		return;
-	g->mb_busy = 1;
-	g->mb_retry = 0;
-	mb_transmit(g);
-}
-
-static void
-mb_done(struct gen3 *g)
-{
-	if (!g->mb_busy)
-		return;
-	g->mb_busy = 0;
-	mbq_drop(&g->q);
-	if (g->io->timer != NULL)
-		g->io->timer(g->io->arg, GEN3_TIMER_MODBUS, -1);
-	mb_next(g);
-}
+static const struct mbq_ops	mb_ops = {
+	GEN3_MB_TIMEOUT_MS, mb_timer, mb_transmit, NULL
+};
 
 static int
 mb_queue(struct gen3 *g, const uint8_t rtu[MB_REQ_LEN],
@@ -273,7 +260,7 @@ mb_queue(struct gen3 *g, const uint8_t rtu[MB_REQ_LEN],
 {
 	if (mbq_push(&g->q, rtu, req, from_cloud) == -1)
 		return -1;
-	mb_next(g);
+	mbq_kick(&g->q, &mb_ops, g);
 	return 0;
 }
 
@@ -332,7 +319,7 @@ mb_answer(struct gen3 *g, const uint8_t *frame, size_t len,
 		return;
 	rtu = h->data + sub;
 	rlen = h->data_len - sub;
-	it = g->mb_busy ? mbq_head(&g->q) : NULL;
+	it = mbq_current(&g->q);
 	g->d.mb_err = mb_check_answer(it != NULL ? &it->req : NULL, rtu, rlen);
 	if (g->d.mb_err != MB_OK || it == NULL)
 		return;
@@ -348,7 +335,8 @@ mb_answer(struct gen3 *g, const uint8_t *frame, size_t len,
 	g->d.mb_elms = c.n;
 	if (from_cloud)
 		forward(g, SIDE_DEV, frame, len, h);
-	mb_done(g);
+	mbq_answered(&g->q, &mb_ops, g);
+	mbq_kick(&g->q, &mb_ops, g);
 }
 
 static void
@@ -775,6 +763,7 @@ gen3_new(const struct tsun_conf *conf, const struct proto_io *io, int side)
 	g->side = side;
 	g->d.state = PSTATE_INIT;
 	g->poll_ms = 60000;
+	g->q.retry_max = MBQ_RETRIES;
 	return g;
 }
 
@@ -830,13 +819,7 @@ gen3_timer(struct gen3 *g, int id)
 		poll_expired(g);
 		break;
 	case GEN3_TIMER_MODBUS:
-		if (!g->mb_busy)
-			break;
-		if (g->mb_retry == 0) {
-			g->mb_retry = 1;
-			mb_transmit(g);
-		} else
-			mb_done(g);
+		mbq_expired(&g->q, &mb_ops, g);
 		break;
 	}
 }

@@ -431,29 +431,39 @@ send_cmd(struct g3p *g, uint8_t ftype, uint16_t sl, const uint8_t *data,
  * MODBUS queue (§12.2).
  */
 static void
-mb_transmit(struct g3p *g)
+mb_timer(void *arg, int ms)
 {
+	set_timer(arg, G3P_TIMER_MB_RSP, ms);
+}
+
+static void
+mb_transmit(void *arg, const struct mbq_item *it)
+{
+	struct g3p	*g = arg;
+
 	if (g->state != PSTATE_UP) {
 		/* stays pending until its timer runs out */
 		log_warnx_sum("GEN3PLUS: MODBUS request not sent, link not up");
 		return;
 	}
-	send_cmd(g, FT_MODBUS, g->sensor_list, g->cur.rtu, MB_REQ_LEN);
+	send_cmd(g, FT_MODBUS, g->sensor_list, it->rtu, MB_REQ_LEN);
 }
+
+static void
+mb_gave_up(void *arg, const struct mbq_item *it)
+{
+	(void)arg;
+	log_info("GEN3PLUS: MODBUS timeout, reg %#06x", it->req.reg);
+}
+
+static const struct mbq_ops	mb_ops = {
+	G3P_MB_TIMEOUT_MS, mb_timer, mb_transmit, mb_gave_up
+};
 
 static void
 mb_send_next(struct g3p *g)
 {
-	struct mbq_item	*it;
-
-	if (g->pending || (it = mbq_head(&g->q)) == NULL)
-		return;
-	g->cur = *it;
-	mbq_drop(&g->q);
-	g->pending = 1;
-	g->retries = 0;
-	set_timer(g, G3P_TIMER_MB_RSP, G3P_MB_TIMEOUT_MS);
-	mb_transmit(g);
+	mbq_kick(&g->q, &mb_ops, g);
 }
 
 static int
@@ -481,22 +491,6 @@ mb_request(struct g3p *g, uint8_t fcode, uint16_t reg, uint16_t val)
 		return -1;
 	}
 	return mb_enqueue(g, 1, fcode, reg, val, 0);
-}
-
-static void
-mb_timeout(struct g3p *g)
-{
-	if (!g->pending)
-		return;
-	if (g->retries < g->max_retries) {
-		g->retries++;
-		set_timer(g, G3P_TIMER_MB_RSP, G3P_MB_TIMEOUT_MS);
-		mb_transmit(g);
-		return;
-	}
-	log_info("GEN3PLUS: MODBUS timeout, reg %#06x", g->cur.req.reg);
-	g->pending = 0;
-	mb_send_next(g);
 }
 
 /* §13.1: probe the current candidate */
@@ -571,22 +565,24 @@ static void
 mb_answer(struct g3p *g, const uint8_t *f, size_t flen, const uint8_t *rtu,
     size_t rlen)
 {
-	struct mb_req	 req = g->cur.req;
-	int		 err, from_cloud = g->cur.from_cloud;
+	struct mbq_item	*it = mbq_current(&g->q);
+	struct mb_req	 req;
+	int		 err, from_cloud;
 
-	err = mb_check_answer(g->pending ? &req : NULL, rtu, rlen);
+	err = mb_check_answer(it != NULL ? &it->req : NULL, rtu, rlen);
 	g->last_err = err;
 	if (err != MB_OK) {
 		log_debug("GEN3PLUS: MODBUS answer error %d", err);
-		if (g->detecting && g->retries >= g->max_retries) {
+		if (g->detecting && mbq_last_try(&g->q)) {
 			/* give up on this candidate: probe the next one */
 			g->cand = (g->cand + 1) % NCANDS;
 			detect_probe(g);
 		}
 		return;
 	}
-	g->pending = 0;
-	set_timer(g, G3P_TIMER_MB_RSP, -1);
+	req = it->req;
+	from_cloud = it->from_cloud;
+	mbq_answered(&g->q, &mb_ops, g);
 	if (g->scanning && rlen >= 5 && rtu[0] == req.addr &&
 	    rtu[1] == req.fcode && rlen == 5 + 2 * (size_t)req.count)
 		log_hexdump("GEN3PLUS: MODBUS scan", rtu, rlen);
@@ -1028,7 +1024,7 @@ g3p_timer(struct g3p *g, int id)
 		poll_expiry(g, 1);
 		break;
 	case G3P_TIMER_MB_RSP:
-		mb_timeout(g);
+		mbq_expired(&g->q, &mb_ops, g);
 		break;
 	case G3P_TIMER_EMU_DATA:
 	case G3P_TIMER_EMU_HB:
@@ -1098,7 +1094,7 @@ g3p_new(const struct tsun_conf *conf, const struct proto_io *io, int side,
 	g->client_dev = client_dev;
 	g->cl.client = 1;
 	g->state = PSTATE_INIT;
-	g->max_retries = 1;
+	g->q.retry_max = MBQ_RETRIES;
 	g->scan_addr = 1;
 	g->emu_hb_s = EMU_HB_S;
 	return g;
@@ -1141,7 +1137,6 @@ g3p_closed(struct g3p *g)
 	set_timer(g, G3P_TIMER_MB_RSP, -1);
 	set_timer(g, G3P_TIMER_EMU_DATA, -1);
 	set_timer(g, G3P_TIMER_EMU_HB, -1);
-	g->pending = 0;
 	mbq_clear(&g->q);
 	/* a silent inverter at night is off, not still producing */
 	if (poll_night_close(g->dev))

@@ -56,6 +56,8 @@ mbq_clear(struct mbq *q)
 {
 	q->head = 0;
 	q->len = 0;
+	q->busy = 0;
+	q->retries = 0;
 }
 
 void
@@ -64,6 +66,57 @@ mbq_free(struct mbq *q)
 	free(q->q);
 	q->q = NULL;
 	mbq_clear(q);
+}
+
+void
+mbq_kick(struct mbq *q, const struct mbq_ops *ops, void *arg)
+{
+	if (q->busy || q->len == 0)
+		return;
+	q->busy = 1;
+	q->retries = 0;
+	ops->timer(arg, ops->timeout_ms);
+	ops->send(arg, mbq_head(q));
+}
+
+struct mbq_item *
+mbq_current(struct mbq *q)
+{
+	return q->busy ? mbq_head(q) : NULL;
+}
+
+void
+mbq_answered(struct mbq *q, const struct mbq_ops *ops, void *arg)
+{
+	if (!q->busy)
+		return;
+	q->busy = 0;
+	mbq_drop(q);
+	ops->timer(arg, -1);
+}
+
+void
+mbq_expired(struct mbq *q, const struct mbq_ops *ops, void *arg)
+{
+	if (!q->busy)
+		return;
+	if (q->retries < q->retry_max) {
+		q->retries++;
+		ops->timer(arg, ops->timeout_ms);
+		ops->send(arg, mbq_head(q));
+		return;
+	}
+	if (ops->gave_up != NULL)
+		ops->gave_up(arg, mbq_head(q));
+	q->busy = 0;
+	mbq_drop(q);
+	mbq_kick(q, ops, arg);
+}
+
+int
+mbq_last_try(const struct mbq *q)
+{
+	return q->retries >= q->retry_max;
 }
 
 int

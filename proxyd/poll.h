@@ -17,9 +17,12 @@ struct vdb_dev;
 
 /*
  * The request queue.  Its array is allocated on first use: a connection
- * that never polls costs two ints.
+ * that never polls costs four ints.  The head is the request in flight
+ * while busy; it is sent again retry_max times when its timer runs out,
+ * then given up.
  */
 #define MBQ_MAX		100		/* queued requests, in flight included */
+#define MBQ_RETRIES	1		/* sent again once, then given up */
 
 struct mbq_item {
 	uint8_t		 rtu[MB_REQ_LEN];
@@ -31,6 +34,17 @@ struct mbq {
 	struct mbq_item	*q;
 	int		 head;
 	int		 len;
+	int		 busy;		/* the head is in flight */
+	int		 retries;	/* ... and was sent again so often */
+	int		 retry_max;
+};
+
+/* how an engine arms its answer timer and puts a request on the wire */
+struct mbq_ops {
+	int	 timeout_ms;
+	void	(*timer)(void *arg, int ms);	/* ms < 0: cancel */
+	void	(*send)(void *arg, const struct mbq_item *);
+	void	(*gave_up)(void *arg, const struct mbq_item *);	/* or NULL */
 };
 
 /* append a request (its RTU bytes): 0, or -1 when full or out of memory */
@@ -42,6 +56,17 @@ void		 mbq_drop(struct mbq *);
 int		 mbq_len(const struct mbq *);
 void		 mbq_clear(struct mbq *);	/* empty, memory kept */
 void		 mbq_free(struct mbq *);	/* empty, memory freed */
+
+/* not busy: the head goes out (timer armed, then sent) */
+void		 mbq_kick(struct mbq *, const struct mbq_ops *, void *);
+/* the request in flight, NULL if none */
+struct mbq_item	*mbq_current(struct mbq *);
+/* the request in flight was answered: dropped, timer cancelled */
+void		 mbq_answered(struct mbq *, const struct mbq_ops *, void *);
+/* the answer timer ran out: send again, or give up and send the next */
+void		 mbq_expired(struct mbq *, const struct mbq_ops *, void *);
+/* the request in flight has no retry left */
+int		 mbq_last_try(const struct mbq *);
 
 /*
  * The polling plan: the slowly changing registers are read every

@@ -24,6 +24,79 @@ push(struct mbq *q, uint16_t reg, int want)
 	ck_assert_int_eq(mbq_push(q, rtu, &req, reg & 1), want);
 }
 
+/* what the shared retry asked of the engine */
+static struct {
+	int		 timer_ms;
+	int		 nsent;
+	uint16_t	 sent[8];
+	int		 ngaveup;
+	uint16_t	 gaveup;
+} X;
+
+static void
+x_timer(void *arg, int ms)
+{
+	X.timer_ms = ms;
+}
+
+static void
+x_send(void *arg, const struct mbq_item *it)
+{
+	if (X.nsent < 8)
+		X.sent[X.nsent] = it->req.reg;
+	X.nsent++;
+}
+
+static void
+x_gave_up(void *arg, const struct mbq_item *it)
+{
+	X.ngaveup++;
+	X.gaveup = it->req.reg;
+}
+
+static const struct mbq_ops	x_ops = { 1234, x_timer, x_send, x_gave_up };
+
+/* one request in flight, sent again retry_max times, then the next */
+START_TEST(test_retry)
+{
+	struct mbq	 q;
+
+	memset(&q, 0, sizeof(q));
+	memset(&X, 0, sizeof(X));
+	q.retry_max = MBQ_RETRIES;
+	mbq_expired(&q, &x_ops, NULL);		/* nothing in flight */
+	ck_assert_int_eq(X.nsent, 0);
+	ck_assert_ptr_null(mbq_current(&q));
+	push(&q, 0x3000, 0);
+	push(&q, 0x2000, 0);
+	mbq_kick(&q, &x_ops, NULL);
+	mbq_kick(&q, &x_ops, NULL);		/* busy: no second send */
+	ck_assert_int_eq(X.nsent, 1);
+	ck_assert_int_eq(X.sent[0], 0x3000);
+	ck_assert_int_eq(X.timer_ms, 1234);
+	ck_assert_int_eq(mbq_current(&q)->req.reg, 0x3000);
+	ck_assert(!mbq_last_try(&q));
+	mbq_expired(&q, &x_ops, NULL);		/* the one retry */
+	ck_assert_int_eq(X.nsent, 2);
+	ck_assert_int_eq(X.sent[1], 0x3000);
+	ck_assert(mbq_last_try(&q));
+	ck_assert_int_eq(X.ngaveup, 0);
+	mbq_expired(&q, &x_ops, NULL);		/* given up, next one out */
+	ck_assert_int_eq(X.ngaveup, 1);
+	ck_assert_int_eq(X.gaveup, 0x3000);
+	ck_assert_int_eq(X.nsent, 3);
+	ck_assert_int_eq(X.sent[2], 0x2000);
+	ck_assert(!mbq_last_try(&q));
+	mbq_answered(&q, &x_ops, NULL);
+	ck_assert_int_eq(X.timer_ms, -1);
+	ck_assert_ptr_null(mbq_current(&q));
+	ck_assert_int_eq(mbq_len(&q), 0);
+	mbq_kick(&q, &x_ops, NULL);
+	ck_assert_int_eq(X.nsent, 3);
+	mbq_free(&q);
+}
+END_TEST
+
 START_TEST(test_queue)
 {
 	struct mbq	 q;
@@ -174,6 +247,7 @@ main(void)
 	int	 nfail;
 
 	tcase_add_test(tc, test_queue);
+	tcase_add_test(tc, test_retry);
 	tcase_add_test(tc, test_plan);
 	tcase_add_test(tc, test_commands);
 	tcase_add_test(tc, test_group_stamp);
