@@ -44,7 +44,7 @@ def test_ha_birth_rediscovery(build):
     topic = "homeassistant/sensor/inv_1/out_volt_%s/config" % lib.SERIAL1
     c.wait(topic, timeout=10, what="first discovery")
     t = _quiet(c)
-    # nothing is sent again by itself ...
+    # nothing is sent again by itself (within 1 s: the test) ...
     time.sleep(1)
     check(not c.all("homeassistant/#", since=t),
           "discovery repeated without a reason")
@@ -59,7 +59,7 @@ def test_ha_birth_rediscovery(build):
     # 'offline' does not trigger anything
     t = _quiet(c)
     c.publish("homeassistant/status", "offline")
-    time.sleep(1)
+    time.sleep(1)		# nothing within 1 s (the test)
     check(not c.all("homeassistant/sensor/#", since=t),
           "discovery sent on HA 'offline'")
 
@@ -74,12 +74,15 @@ def test_broker_restart(build):
     c.wait("tsun/inv_1/grid", lambda m: m.json()["Voltage"] == 230.1, 10,
            what="first value")
     c.close()
+    off = d.log_size()
     b.stop()
-    time.sleep(0.5)
+    down = r"MQTT broker 127\.0\.0\.1:%d: .*retrying in" % b.port
+    d.wait_log(down, 10, since=off)
     # new data while the broker is away: still answered
     lib.expect_reply(inv, lib.data_frame(voltage=237.7), lib.data_reply(),
                      what="data reply while the broker is down")
-    time.sleep(2)
+    # and it stays away through a failed reconnect
+    d.wait_log(down + r" 2 s", 10, since=off)
     mq = d.workers()["mqttd"]
     c = lib.broker_back(d, b)
     t0 = time.monotonic()
@@ -118,16 +121,21 @@ def test_kill_mqttd_snapshot(build):
                 return
             sent.append(v)
             i += 1
-            time.sleep(0.02)
+            time.sleep(0.02)	# the frame rate
     th = threading.Thread(target=flow, daemon=True)
     th.start()
     try:
         c.wait("tsun/inv_1/grid", timeout=10, what="flowing data")
-        time.sleep(0.3)
+        lib.wait_until(lambda: len(sent) > 10 or errors, 5,
+                       what="frames to flow")
         w0 = d.workers()
         t = c.mark()
         os.kill(w0["mqttd"], signal.SIGKILL)
-        time.sleep(0.5)
+        # frames go on while mqttd is away and until the new one runs
+        n = len(sent)
+        d.wait_workers(10, exclude=[w0["mqttd"]])
+        lib.wait_until(lambda: len(sent) >= n + 5 or errors, 5,
+                       what="frames sent while mqttd restarts")
     finally:
         stop.set()
         th.join(10)
