@@ -3,9 +3,12 @@ own stalls.  Uses the test build (TEST_HOOKS=1, build-hooks/): a 3 s
 watchdog, and 'tsun-ctl debug' commands that push a message through the
 path a worker's messages take."""
 
+import fcntl
 import os
 import signal
 import socket
+import struct
+import termios
 import time
 
 import lib
@@ -19,14 +22,26 @@ def idle_client(path):
     return s
 
 
+def fd_count(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
+def queued(s):
+    """Bytes waiting in s's receive buffer (FIONREAD)."""
+    return struct.unpack("i", fcntl.ioctl(s.fileno(), termios.FIONREAD,
+                                          b"\0" * 4))[0]
+
+
 @lib.timeout(120)
 def test_idle_clients_time_out(build):
     """Eight connections that send nothing lock tsun-ctl out only for a
     few seconds; meanwhile tsun-ctl says so and exits 1 (no SIGPIPE)."""
     b = lib.Broker()
     d = lib.Daemon(build, b.port)
+    fds0 = fd_count(d.pid)
     idle = [idle_client(d.ctl) for _ in range(8)]
-    time.sleep(0.3)
+    lib.wait_until(lambda: fd_count(d.pid) >= fds0 + 8, 5,
+                   what="tsun-cfgd to accept the 8 idle clients")
     r = d.ctl_run("show", "status")
     log("with 8 idle clients: exit %d: %s" % (r.returncode,
                                               r.stdout.strip()))
@@ -70,19 +85,19 @@ def test_client_that_does_not_read(build):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.connect(d.ctl)
     s.sendall(b"show inverters\n")
-    time.sleep(1)
+    lib.wait_until(lambda: queued(s) > 0, 10, what="the answer to begin")
     worst = 0
     for _ in range(6):
         t0 = time.monotonic()
         r = d.ctl_run("show", "status")
         worst = max(worst, time.monotonic() - t0)
         check("tsun-proxyd" in r.stdout, "show status: %r" % r.stdout)
-        time.sleep(0.3)
+        time.sleep(0.3)		# the probes span 2 s of the stall
     log("slowest show status %.3f s" % worst)
     check(worst < 1.0, "show status took %.2f s behind a client that "
           "does not read" % worst)
     # the stalled client is dropped: what it gets ends without a status
-    time.sleep(5)
+    time.sleep(5)		# the 5 s idle timeout (CTL_IDLE_MS) runs out
     s.settimeout(10)
     got = b""
     while True:
@@ -143,9 +158,9 @@ def test_supervisor_stall_kills_no_worker(build):
     b, d = start()
     before = d.workers()
     os.kill(d.pid, signal.SIGSTOP)
-    time.sleep(5)
+    time.sleep(5)		# a stall longer than the 3 s watchdog (the test)
     os.kill(d.pid, signal.SIGCONT)
-    time.sleep(4)
+    time.sleep(4)		# and no worker is killed within 4 s (the test)
     text = d.log()
     check("has not answered" not in text,
           "a worker was killed after the stall:\n" + text[-1500:])
