@@ -10,6 +10,7 @@
 #include "proxyd/gen3plus.h"
 #include "proxyd/poll.h"
 #include "proxyd/proto.h"
+#include "proxyd/valuedb.h"
 
 #define CTRL_DEV_IND	0x4110
 #define CTRL_DEV_RSP	0x1110
@@ -140,5 +141,63 @@ void		 g3p_send_cloud(struct g3p *, const uint8_t *, size_t);
 void		 emu_start(struct g3p *);
 uint32_t	 emu_clock(void);
 void		 emu_timer(struct g3p *, int id);
+
+/* timers, state and database writes, for gen3plus.c and g3p_modbus.c */
+static inline void
+set_timer(struct g3p *g, int id, int ms)
+{
+	g->io->timer(g->io->arg, id, ms);
+}
+
+static inline void
+set_state(struct g3p *g, int st)
+{
+	if (g->state == st)
+		return;
+	g->state = st;
+	g->io->state(g->io->arg, st, g->polling);
+}
+
+/*
+ * Database helpers: every write goes through here so that a connection
+ * without an accepted device writes nothing.
+ */
+static inline int
+db_int(struct g3p *g, enum reg_id r, int64_t v)
+{
+	return g->dev != NULL ? vdb_set_int(g->dev, r, v) : 0;
+}
+
+static inline int
+db_str(struct g3p *g, enum reg_id r, const char *s)
+{
+	return g->dev != NULL ? vdb_set_str(g->dev, r, s) : 0;
+}
+
+static inline void
+db_flush(struct g3p *g)
+{
+	if (g->dev != NULL)
+		vdb_flush(g->dev);
+	g->ts_groups = 0;	/* a new publish cycle */
+}
+
+/* gen3plus.c: store a decoded value, check a serial, send a command */
+void		 g3p_store_cb(void *, const struct mb_value *);
+int		 g3p_snr_check(struct g3p *, struct g3p_link *, uint32_t);
+void		 g3p_send_cmd(struct g3p *, uint8_t ftype, uint16_t sl,
+		    const uint8_t *, size_t);
+
+/* the MODBUS side: queue, polling, sensor-list detection (g3p_modbus.c) */
+int		 g3p_mb_enqueue(struct g3p *, uint8_t addr, uint8_t fcode,
+		    uint16_t reg, uint16_t val, int from_cloud);
+int		 g3p_mb_request(struct g3p *, uint8_t fcode, uint16_t reg,
+		    uint16_t val);
+void		 g3p_mb_expired(struct g3p *);
+void		 g3p_mb_answer(struct g3p *, const uint8_t *, size_t,
+		    const uint8_t *rtu, size_t rlen);
+void		 g3p_poll_expiry(struct g3p *, int restart);
+void		 g3p_update_model(struct g3p *);
+void		 g3p_client_connected(struct g3p *);
 
 #endif

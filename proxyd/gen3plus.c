@@ -1,8 +1,8 @@
 /*
- * GEN3PLUS: ACKs, forwarding, decoding, MODBUS inside V5, AT/DCU
- * commands, polling and client mode (spec gen3plus-solarman.md; section
- * numbers refer to it).  The framing is v5_frame.c's, the emulated
- * logger emu.c's.
+ * GEN3PLUS: the two links, serial checks, ACKs, forwarding, data frames,
+ * AT/DCU commands and the engine's proto_ops (spec gen3plus-solarman.md;
+ * section numbers refer to it).  The framing is v5_frame.c's, MODBUS and
+ * polling g3p_modbus.c's, the emulated logger emu.c's.
  */
 #include <sys/queue.h>
 
@@ -26,27 +26,6 @@
 #include "proxyd/proto.h"
 #include "proxyd/v5_frame.h"
 #include "proxyd/valuedb.h"
-
-static const struct blk	ms_fast[] = { { 0x3000, 48 } };
-static const struct blk	ms_slow[] = { { 0x2000, 96 } };
-static const struct blk	mx_fast[] = { { 0x1100, 16 }, { 0x1200, 48 },
-			    { 0x1300, 64 } };
-static const struct blk	mx_slow[] = { { 0x1000, 16 }, { 0x1400, 80 } };
-static const struct blk	dcu_fast[] = { { 0x0000, 45 } };
-
-/* sensor-list detection candidates (§13.1), with their probe */
-static const struct {
-	uint16_t	sl;
-	struct blk	probe;
-} cands[] = {
-	{ G3P_SL_MS, { 0x3000, 48 } },
-	{ G3P_SL_MX, { 0x1000, 16 } },
-	{ G3P_SL_DCU, { 0x0000, 45 } },
-};
-#define NCANDS	(sizeof(cands) / sizeof(cands[0]))
-
-static void	mb_send_next(struct g3p *);
-static void	poll_expiry(struct g3p *, int restart);
 
 /*
  * Sequence bytes (§5): stamp a frame leaving on this link and fix its
@@ -99,49 +78,10 @@ fwd_cloud(struct g3p *g, const uint8_t *f, size_t flen)
 	g3p_send_cloud(g, f, flen);
 }
 
-static void
-set_timer(struct g3p *g, int id, int ms)
-{
-	g->io->timer(g->io->arg, id, ms);
-}
-
-static void
-set_state(struct g3p *g, int st)
-{
-	if (g->state == st)
-		return;
-	g->state = st;
-	g->io->state(g->io->arg, st, g->polling);
-}
-
 static const char *
 dev_serial(const struct g3p *g)
 {
 	return g->dc != NULL ? g->dc->serial : "";
-}
-
-/*
- * Database helpers: every write goes through here so that a connection
- * without an accepted device writes nothing.
- */
-static int
-db_int(struct g3p *g, enum reg_id r, int64_t v)
-{
-	return g->dev != NULL ? vdb_set_int(g->dev, r, v) : 0;
-}
-
-static int
-db_str(struct g3p *g, enum reg_id r, const char *s)
-{
-	return g->dev != NULL ? vdb_set_str(g->dev, r, s) : 0;
-}
-
-static void
-db_flush(struct g3p *g)
-{
-	if (g->dev != NULL)
-		vdb_flush(g->dev);
-	g->ts_groups = 0;	/* a new publish cycle */
 }
 
 /*
@@ -154,138 +94,13 @@ stamp_group(struct g3p *g, enum reg_id r)
 	group_stamp(g->dev, r, &g->ts_groups, g->data_ts);
 }
 
-static void
-store_cb(void *arg, const struct mb_value *v)
+void
+g3p_store_cb(void *arg, const struct mb_value *v)
 {
 	struct g3p	*g = arg;
 
 	if (g->dev != NULL && mb_value_store(g->dev, v))
 		stamp_group(g, v->reg);
-}
-
-static void
-sensor_list_str(struct g3p *g)
-{
-	char	buf[8];
-
-	snprintf(buf, sizeof(buf), "%04x", g->sensor_list);
-	db_str(g, REG_SENSOR_LIST, buf);
-}
-
-/*
- * T5: values computed from the battery registers.  A value whose inputs
- * are missing (or null) is stored as null, published as JSON null.
- */
-void
-g3p_calc_batt(struct vdb_dev *dev)
-{
-	double	v1, c1, v2, c2, bv, bc, ov, oc, op;
-
-	if (dev == NULL)
-		return;
-	if (vdb_get_float(dev, REG_BATT_PV1_VOLT, &v1) &&
-	    vdb_get_float(dev, REG_BATT_PV1_CUR, &c1) &&
-	    vdb_get_float(dev, REG_BATT_PV2_VOLT, &v2) &&
-	    vdb_get_float(dev, REG_BATT_PV2_CUR, &c2))
-		vdb_set_float(dev, REG_BATT_PV_PWR, v1 * c1 + v2 * c2);
-	else
-		vdb_set_null(dev, REG_BATT_PV_PWR);
-
-	if (vdb_get_float(dev, REG_BATT_VOLT, &bv) &&
-	    vdb_get_float(dev, REG_BATT_CUR, &bc))
-		vdb_set_float(dev, REG_BATT_PWR, bv * bc);
-	else
-		vdb_set_null(dev, REG_BATT_PWR);
-
-	if (vdb_get_float(dev, REG_BATT_OUT_VOLT, &ov) &&
-	    vdb_get_float(dev, REG_BATT_OUT_CUR, &oc))
-		vdb_set_float(dev, REG_BATT_OUT_PWR, ov * oc);
-	else
-		vdb_set_null(dev, REG_BATT_OUT_PWR);
-
-	/* from the stored power: null in, null out */
-	if (vdb_get_float(dev, REG_BATT_OUT_PWR, &op))
-		vdb_set_int(dev, REG_BATT_PWR_SUPL_STATE, op > 0 ? 1 : 0);
-	else
-		vdb_set_null(dev, REG_BATT_PWR_SUPL_STATE);
-
-	if (vdb_get_float(dev, REG_BATT_CUR, &bc))
-		vdb_set_int(dev, REG_BATT_STATUS,
-		    bc < 0.0 ? 0 : (bc == 0.0 ? 1 : 2));
-	else
-		vdb_set_null(dev, REG_BATT_STATUS);
-}
-
-static int
-is_battery(const struct g3p *g)
-{
-	return g->dc != NULL && strncmp(g->dc->serial, "410", 3) == 0;
-}
-
-/* §16.3: model name and number of inputs from the designed power */
-static void
-update_model(struct g3p *g)
-{
-	int64_t		 mdp, rated = 0;
-	int		 inputs;
-	const char	*series;
-	char		 model[64], suffix[16] = "";
-
-	if (g->dev == NULL || is_battery(g))
-		return;
-	if (!vdb_get_int(g->dev, REG_MAX_DESIGNED_POWER, &mdp) || mdp == 0)
-		return;
-	vdb_get_int(g->dev, REG_RATED_POWER, &rated);
-	switch (mdp) {
-	case 3300: case 3000: case 2700: case 2500: case 2400:
-		inputs = 6;
-		break;
-	case 2250: case 2000: case 1800: case 1600:
-		inputs = 4;
-		break;
-	case 500: case 450: case 400: case 350: case 300:
-		inputs = 1;
-		break;
-	default:
-		inputs = 2;
-		break;
-	}
-	series = (g->dc != NULL && strncmp(g->dc->serial, "Y00", 3) == 0) ?
-	    "MX" : "MS";
-	if ((mdp == 3000 && rated == 800) ||
-	    (mdp == 2000 && (rated == 600 || rated == 800)))
-		snprintf(suffix, sizeof(suffix), "(%lld)", (long long)rated);
-	snprintf(model, sizeof(model), "TSOL-%s%lld%s%s", series,
-	    (long long)mdp, mdp == 3000 ? "D" : "", suffix);
-	db_int(g, REG_NO_INPUTS, inputs);
-	db_str(g, REG_EQUIPMENT_MODEL, model);
-}
-
-/* polled blocks for the current sensor list (§11.1) */
-static void
-blocks(uint16_t sl, const struct blk **fast, size_t *nfast,
-    const struct blk **slow, size_t *nslow)
-{
-	switch (sl) {
-	case G3P_SL_MX:
-		*fast = mx_fast;
-		*nfast = 3;
-		*slow = mx_slow;
-		*nslow = 2;
-		break;
-	case G3P_SL_DCU:
-		*fast = dcu_fast;
-		*nfast = 1;
-		*slow = NULL;
-		*nslow = 0;
-		break;
-	default:
-		*fast = ms_fast;
-		*nfast = 1;
-		*slow = ms_slow;
-		*nslow = 1;
-		break;
-	}
 }
 
 /*
@@ -359,8 +174,8 @@ conf_has_snr(const struct tsun_conf *conf, uint32_t snr)
 }
 
 /* §7 on a valid frame: 1 if the serial is accepted on this link */
-static int
-snr_check(struct g3p *g, struct g3p_link *l, uint32_t snr)
+int
+g3p_snr_check(struct g3p *g, struct g3p_link *l, uint32_t snr)
 {
 	const struct conf_device	*dc = NULL;
 	struct vdb_dev			*vd = NULL;
@@ -405,8 +220,8 @@ send_ack(struct g3p *g, const uint8_t *f, size_t flen)
 }
 
 /* a 0x4510 command frame towards the inverter (§10.1) */
-static void
-send_cmd(struct g3p *g, uint8_t ftype, uint16_t sl, const uint8_t *data,
+void
+g3p_send_cmd(struct g3p *g, uint8_t ftype, uint16_t sl, const uint8_t *data,
     size_t dlen)
 {
 	uint8_t	f[G3P_HDR_LEN + CMD_HDR + CMDR_TEXT_MAX + G3P_TRAILER_LEN];
@@ -425,191 +240,6 @@ send_cmd(struct g3p *g, uint8_t ftype, uint16_t sl, const uint8_t *data,
 	memcpy(f + G3P_HDR_LEN + CMD_HDR, data, dlen);
 	f[flen - 1] = 0x15;
 	send_dev(g, f, flen);
-}
-
-/*
- * MODBUS queue (§12.2).
- */
-static void
-mb_timer(void *arg, int ms)
-{
-	set_timer(arg, G3P_TIMER_MB_RSP, ms);
-}
-
-static void
-mb_transmit(void *arg, const struct mbq_item *it)
-{
-	struct g3p	*g = arg;
-
-	if (g->state != PSTATE_UP) {
-		/* stays pending until its timer runs out */
-		log_warnx_sum("GEN3PLUS: MODBUS request not sent, link not up");
-		return;
-	}
-	send_cmd(g, FT_MODBUS, g->sensor_list, it->rtu, MB_REQ_LEN);
-}
-
-static void
-mb_gave_up(void *arg, const struct mbq_item *it)
-{
-	(void)arg;
-	log_info("GEN3PLUS: MODBUS timeout, reg %#06x", it->req.reg);
-}
-
-static const struct mbq_ops	mb_ops = {
-	G3P_MB_TIMEOUT_MS, mb_timer, mb_transmit, mb_gave_up
-};
-
-static void
-mb_send_next(struct g3p *g)
-{
-	mbq_kick(&g->q, &mb_ops, g);
-}
-
-static int
-mb_enqueue(struct g3p *g, uint8_t addr, uint8_t fcode, uint16_t reg,
-    uint16_t val, int from_cloud)
-{
-	uint8_t		rtu[MB_REQ_LEN];
-	struct mb_req	req;
-
-	mb_build_req(rtu, addr, fcode, reg, val, &req);
-	if (mbq_push(&g->q, rtu, &req, from_cloud) == -1) {
-		log_warnx_sum("GEN3PLUS: MODBUS queue full, request dropped");
-		return -1;
-	}
-	mb_send_next(g);
-	return 0;
-}
-
-/* own polls and MQTT requests are only queued while up (§11) */
-static int
-mb_request(struct g3p *g, uint8_t fcode, uint16_t reg, uint16_t val)
-{
-	if (g->state != PSTATE_UP) {
-		log_debug("GEN3PLUS: MODBUS request dropped, link not up");
-		return -1;
-	}
-	return mb_enqueue(g, 1, fcode, reg, val, 0);
-}
-
-/* §13.1: probe the current candidate */
-static void
-detect_probe(struct g3p *g)
-{
-	g->sensor_list = cands[g->cand].sl;
-	log_info("Testing sensor-list: %#06x by reading modbus registers "
-	    "at %#06x", cands[g->cand].sl, cands[g->cand].probe.reg);
-	mb_request(g, MB_FN_READ_HOLDING, cands[g->cand].probe.reg,
-	    cands[g->cand].probe.cnt);
-}
-
-static void
-scan_step(struct g3p *g)
-{
-	const struct conf_device	*dc = g->dc;
-
-	if (dc == NULL)
-		return;
-	g->scan_reg += dc->scan_step;
-	if (g->scan_reg > 0xffff) {
-		g->scan_reg &= 0xffff;
-		g->scan_addr++;
-	}
-	if (g->state == PSTATE_UP)
-		mb_enqueue(g, g->scan_addr, MB_FN_READ_HOLDING,
-		    (uint16_t)g->scan_reg, (uint16_t)dc->scan_bytes, 0);
-}
-
-static void
-poll_blocks(struct g3p *g, int with_slow)
-{
-	const struct blk	*fast, *slow;
-	size_t			 nfast, nslow, i;
-
-	blocks(g->sensor_list, &fast, &nfast, &slow, &nslow);
-	for (i = 0; i < nfast; i++)
-		mb_request(g, MB_FN_READ_HOLDING, fast[i].reg, fast[i].cnt);
-	if (with_slow)
-		for (i = 0; i < nslow; i++)
-			mb_request(g, MB_FN_READ_HOLDING, slow[i].reg,
-			    slow[i].cnt);
-}
-
-/* one poll-timer expiry (§11) */
-static void
-poll_expiry(struct g3p *g, int restart)
-{
-	unsigned int	k = g->poll_k++;
-
-	if (restart)
-		set_timer(g, G3P_TIMER_POLL, g->poll_ms);
-	if (g->state != PSTATE_UP)
-		return;
-	if (g->scanning) {
-		scan_step(g);
-		return;
-	}
-	if (g->detecting) {
-		g->cand = (g->cand + 1) % NCANDS;
-		detect_probe(g);
-		return;
-	}
-	poll_blocks(g, poll_slow_due(k, 1));
-}
-
-/*
- * Decoding the register data of an answer.
- */
-static void
-mb_answer(struct g3p *g, const uint8_t *f, size_t flen, const uint8_t *rtu,
-    size_t rlen)
-{
-	struct mbq_item	*it = mbq_current(&g->q);
-	struct mb_req	 req;
-	int		 err, from_cloud;
-
-	err = mb_check_answer(it != NULL ? &it->req : NULL, rtu, rlen);
-	g->last_err = err;
-	if (err != MB_OK) {
-		log_debug("GEN3PLUS: MODBUS answer error %d", err);
-		if (g->detecting && mbq_last_try(&g->q)) {
-			/* give up on this candidate: probe the next one */
-			g->cand = (g->cand + 1) % NCANDS;
-			detect_probe(g);
-		}
-		return;
-	}
-	req = it->req;
-	from_cloud = it->from_cloud;
-	mbq_answered(&g->q, &mb_ops, g);
-	if (g->scanning && rlen >= 5 && rtu[0] == req.addr &&
-	    rtu[1] == req.fcode && rlen == 5 + 2 * (size_t)req.count)
-		log_hexdump("GEN3PLUS: MODBUS scan", rtu, rlen);
-	if (mb_answer_has_data(&req)) {
-		g->data_ts = now_s();
-		mb_decode_answer(&req, rtu, rlen, store_cb, g);
-		if (g->sensor_list == G3P_SL_DCU)
-			g3p_calc_batt(g->dev);
-		update_model(g);
-	}
-	if (from_cloud)
-		g3p_send_cloud(g, f, flen);
-	if (g->detecting) {
-		/* this candidate answered */
-		g->detecting = 0;
-		g->dl.snr_ok = 0;
-		snr_check(g, &g->dl, g->dl.snr_acc);
-		sensor_list_str(g);
-		if (g->dc != NULL)
-			log_info("Use sensor-list: %#06x for '%s'",
-			    g->sensor_list, g->dc->serial);
-		g->poll_k = 1;
-		poll_expiry(g, 0);
-	}
-	if (g->emu_wanted && !g->emu_active)
-		emu_start(g);
-	mb_send_next(g);
 }
 
 /*
@@ -665,7 +295,7 @@ on_cmd_rsp(struct g3p *g, const uint8_t *f, size_t flen)
 			rtu++;
 			rlen--;
 		}
-		mb_answer(g, f, flen, rtu, rlen);
+		g3p_mb_answer(g, f, flen, rtu, rlen);
 		break;
 	default:
 		fwd_cloud(g, f, flen);
@@ -679,7 +309,7 @@ on_dev_ind(struct g3p *g, const uint8_t *f, size_t flen)
 	size_t	len = flen - G3P_TRAILER_LEN;
 
 	g->data_ts = now_s();
-	g3p_layout_decode(&g3p_layout_4110, f, len, store_cb, g);
+	g3p_layout_decode(&g3p_layout_4110, f, len, g3p_store_cb, g);
 	if (len >= 0x61)
 		g->sensor_list = rd16le(f + 0x5f);
 	fwd_cloud(g, f, flen);
@@ -725,10 +355,10 @@ on_data_ind(struct g3p *g, const uint8_t *f, size_t flen)
 		g->data_ts = g->time_ofs != 0 && len >= 18 ?
 		    (int64_t)rd32le(f + 14) + g->time_ofs : (int64_t)now_s();
 		if ((l = g3p_layout_4210(sl)) != NULL) {
-			g3p_layout_decode(l, f, len, store_cb, g);
+			g3p_layout_decode(l, f, len, g3p_store_cb, g);
 			if (sl == G3P_SL_DCU)
 				g3p_calc_batt(g->dev);
-			update_model(g);
+			g3p_update_model(g);
 		}
 	}
 	fwd_cloud(g, f, flen);
@@ -817,7 +447,7 @@ on_cloud_cmd(struct g3p *g, const uint8_t *f, size_t flen)
 		}
 		vdb_count(REG_MODBUS_COMMAND, 1);
 		/* re-issued through our queue, answer goes back to the cloud */
-		mb_enqueue(g, req.addr, req.fcode, req.reg, req.count, 1);
+		g3p_mb_enqueue(g, req.addr, req.fcode, req.reg, req.count, 1);
 		break;
 	case FT_DCU:
 		vdb_count(REG_DCU_COMMAND, 1);
@@ -903,7 +533,7 @@ link_input(struct g3p *g, struct g3p_link *l, const uint8_t *p, size_t len)
 		}
 		if (fr.status != V5_OK)
 			vdb_count(REG_INVALID_MSG_FMT, 1);
-		else if (snr_check(g, l, l->snr)) {
+		else if (g3p_snr_check(g, l, l->snr)) {
 			/* identified: an unknown serial is not */
 			if (l == &g->dl && g->state == PSTATE_INIT)
 				set_state(g, PSTATE_RECEIVED);
@@ -961,7 +591,7 @@ g3p_command(struct g3p *g, const struct cmd_msg *c)
 	}
 	switch (poll_cmd_request(c, &fcode, &reg, &val)) {
 	case 0:
-		return mb_request(g, fcode, reg, val);
+		return g3p_mb_request(g, fcode, reg, val);
 	case -1:
 		if (c->kind == CMD_OUT_COEFF)
 			log_warnx("GEN3PLUS: out_coeff %ld/1024 out of range",
@@ -992,7 +622,7 @@ g3p_command(struct g3p *g, const struct cmd_msg *c)
 		}
 		g->fwd_at = 0;
 		text[n++] = '\r';
-		send_cmd(g, FT_AT, 0x0002, (const uint8_t *)text, n);
+		g3p_send_cmd(g, FT_AT, 0x0002, (const uint8_t *)text, n);
 		return 0;
 	case CMD_DCU_POWER:
 		/* tsun-mqttd sent round(W * 10) */
@@ -1010,7 +640,7 @@ g3p_command(struct g3p *g, const struct cmd_msg *c)
 		pdu[6] = (uint8_t)(v >> 8);
 		pdu[7] = (uint8_t)(v & 0xff);
 		g->fwd_dcu = 0;
-		send_cmd(g, FT_DCU, g->sensor_list, pdu, sizeof(pdu));
+		g3p_send_cmd(g, FT_DCU, g->sensor_list, pdu, sizeof(pdu));
 		return 0;
 	}
 	return -1;
@@ -1021,10 +651,10 @@ g3p_timer(struct g3p *g, int id)
 {
 	switch (id) {
 	case G3P_TIMER_POLL:
-		poll_expiry(g, 1);
+		g3p_poll_expiry(g, 1);
 		break;
 	case G3P_TIMER_MB_RSP:
-		mbq_expired(&g->q, &mb_ops, g);
+		g3p_mb_expired(g);
 		break;
 	case G3P_TIMER_EMU_DATA:
 	case G3P_TIMER_EMU_HB:
@@ -1036,50 +666,6 @@ g3p_timer(struct g3p *g, int id)
 /*
  * Client mode (§14): we connected to the device.
  */
-static void
-g3p_client_connected(struct g3p *g)
-{
-	const struct conf_device	*dc = g->client_dev;
-	char				 ip[CONF_STR];
-
-	if (dc == NULL)
-		return;
-	g->no_forwarding = 1;
-	g->emu_wanted = dc->client_forward;
-	g->dl.snr_ok = 0;
-	if (!snr_check(g, &g->dl, dc->monitor_sn))
-		return;
-	g->poll_ms = POLL_CLIENT_MS;
-	if (dc->modbus_interval_set && dc->modbus_interval > 0)
-		g->poll_ms = dc->modbus_interval * 1000;
-	if (g->sensor_list == 0 && !g->scanning) {
-		g->detecting = 1;
-		g->cand = 0;
-	}
-	strlcpy(ip, dc->client_host, sizeof(ip));
-	db_str(g, REG_IP_ADDRESS, ip);
-	db_int(g, REG_POLLING_INTERVAL, g->poll_ms / 1000);
-	db_int(g, REG_DATA_UP_INTERVAL, 300);
-	db_int(g, REG_COLLECT_INTERVAL, 1);
-	db_int(g, REG_HEARTBEAT_INTERVAL, 120);
-	if (g->detecting)
-		g->sensor_list = cands[0].sl;
-	sensor_list_str(g);
-	g->state = PSTATE_RECEIVED;
-	set_state(g, PSTATE_UP);
-	g->poll_k = 0;
-	if (g->scanning) {
-		g->scan_addr = 1;
-		g->scan_reg = dc->scan_start - dc->scan_step;
-		scan_step(g);
-	} else if (g->detecting)
-		detect_probe(g);
-	else
-		poll_blocks(g, 0);
-	set_timer(g, G3P_TIMER_POLL, g->poll_ms);
-	db_flush(g);
-}
-
 static struct g3p *
 g3p_new(const struct tsun_conf *conf, const struct proto_io *io, int side,
     const struct conf_device *client_dev)
@@ -1150,7 +736,7 @@ g3p_closed(struct g3p *g)
 void
 g3p_force_up(struct g3p *g, uint32_t monitor_sn)
 {
-	if (snr_check(g, &g->dl, monitor_sn))
+	if (g3p_snr_check(g, &g->dl, monitor_sn))
 		set_state(g, PSTATE_UP);
 }
 
