@@ -1,7 +1,8 @@
 /*
- * Device connections: accepting (and, in client mode, connecting), the
- * capped buffers, the idle timeouts, the connection limit with eviction,
- * and the glue between sockets and the protocol state machines.
+ * Device connections: accepting, the capped buffers, the idle timeouts,
+ * the connection limit with eviction, and the glue between sockets and
+ * the protocol engines.  Client mode is client.c's, the status table
+ * status.c's.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -27,6 +28,7 @@
 #include "common/ev.h"
 #include "common/ipc.h"
 #include "common/log.h"
+#include "proxyd/conn_priv.h"
 #include "proxyd/devstat.h"
 #include "proxyd/proto.h"
 #include "proxyd/proxyd.h"
@@ -34,10 +36,7 @@
 
 #define IN_MAX		16384		/* a partial frame kept per connection */
 #define OUT_MAX		(256 * 1024)	/* unsent bytes to a device */
-#define NTIMERS		8		/* protocol timer ids 0..7 */
 #define UNKNOWN_MAX	64		/* allow_all: unknown devices at once */
-#define CLIENT_RETRY_MS	10000
-#define CLIENT_CONNECT_MS 10000		/* per address */
 #define EXPIRE_EVERY_MS	(10 * 60 * 1000)	/* allow_all devices expire */
 
 struct listener {
@@ -48,66 +47,9 @@ struct listener {
 	int		 gen;		/* listener set generation */
 };
 
-struct ptimer {
-	struct ev_timer	 t;
-	struct conn	*c;
-	int		 id;
-};
-
-struct conn {
-	TAILQ_ENTRY(conn) entry;
-	uint64_t	 id;
-	int		 proto;		/* DEV_GEN3 or DEV_GEN3PLUS */
-	int		 client;	/* client mode: we connected */
-	int		 fd;
-	struct ev_fd	*ev;
-	char		 name[96];	/* "gen3 #12 192.0.2.1:4711" */
-	char		 peer[64];
-	struct rest	 in;		/* partial frame */
-	struct wbuf	 out;
-	size_t		 outoff;
-	const struct proto_ops *ops;	/* the protocol engine */
-	void		*p;		/* ... and its state */
-	struct proto_io	 io;
-	struct cloud	*cloud;
-	int		 state;
-	int		 polling;
-	int		 identified;
-	int		 unknown;	/* admitted by allow_all */
-	int		 replaced;	/* a newer connection owns the serial */
-	int		 switch_warned;	/* a frame of another serial logged */
-	uint32_t	 monitor_sn;	/* GEN3PLUS: what it identified with */
-	char		 serial[SERIAL_LEN + 1];
-	const struct conf_device *dc;
-	struct vdb_dev	*vd;
-	time_t		 since;
-	time_t		 last_data;
-	struct ev_timer	 idle;
-	struct ptimer	 timers[NTIMERS];
-	struct ev_timer	 reap;		/* deferred close */
-	int		 closing;
-	int		 reading;	/* in conn_read: answers wait */
-	struct client	*cl;		/* client mode owner */
-	struct tsun_conf *conf;		/* what it was started with */
-};
-
-/* a client-mode device: we keep connecting to it */
-struct client {
-	TAILQ_ENTRY(client) entry;
-	char		 serial[SERIAL_LEN + 1];
-	char		 host[CONF_STR];
-	int		 port;
-	struct conn	*conn;
-	struct ev_timer	 retry;
-	int		 resolving;
-	struct cwalk	 walk;		/* connecting */
-	int		 gone;		/* removed from the config */
-};
-
 static TAILQ_HEAD(, listener)	listeners = TAILQ_HEAD_INITIALIZER(listeners);
-static TAILQ_HEAD(, conn)	conns = TAILQ_HEAD_INITIALIZER(conns);
-static TAILQ_HEAD(, client)	clients = TAILQ_HEAD_INITIALIZER(clients);
-static int			nconns;
+struct connq			conns = TAILQ_HEAD_INITIALIZER(conns);
+int				nconns;
 static int			nunknown;
 static uint64_t			nextid = 1;
 static int			listen_gen;
@@ -116,9 +58,7 @@ static uint8_t			rbuf[65536 + IN_MAX];
 static struct ev_timer		expire_timer;
 static int			expire_on;
 
-static void	conn_close(struct conn *, const char *);
 static void	conn_io(int, int, void *);
-static void	client_connect(struct client *);
 
 const char *
 conn_name(const struct conn *c)
@@ -446,7 +386,7 @@ reap_cb(struct ev_timer *t, void *arg)
 	free(c);
 }
 
-static void
+void
 conn_close(struct conn *c, const char *why)
 {
 	int	 i;
@@ -492,13 +432,8 @@ conn_close(struct conn *c, const char *why)
 	nconns--;
 	if (accept_paused)
 		pause_accept(0);
-	if (c->cl != NULL) {
-		c->cl->conn = NULL;
-		if (!c->cl->gone)
-			ev_timer_add(&c->cl->retry, CLIENT_RETRY_MS);
-		else
-			free(c->cl);
-	}
+	if (c->cl != NULL)
+		client_closed(c->cl);
 	/* callers up the stack may still hold c: free it later */
 	ev_timer_init(&c->reap, reap_cb, c);
 	ev_timer_add(&c->reap, 0);
@@ -529,7 +464,7 @@ conn_cloud_input(struct conn *c, const uint8_t *p, size_t len)
 	return c->ops->input_cloud(c->p, p, len);
 }
 
-static struct conn *
+struct conn *
 conn_new(int fd, int proto, const char *peer, struct client *cl)
 {
 	struct conn	*c;
@@ -796,123 +731,6 @@ conn_is_own_listener(const struct sockaddr *sa, socklen_t salen)
 	return local;
 }
 
-/* client mode */
-
-static void
-client_up(void *arg, int fd)
-{
-	struct client	*cl = arg;
-	struct conn	*c;
-	char		 peer[64];
-
-	snprintf(peer, sizeof(peer), "%s:%d", cl->host, cl->port);
-	if ((c = conn_new(fd, DEV_GEN3PLUS, peer, cl)) == NULL) {
-		close(fd);
-		ev_timer_add(&cl->retry, CLIENT_RETRY_MS);
-		return;
-	}
-	cl->conn = c;
-	vdb_count(REG_INVERTER_CNT, 1);
-	vdb_count(REG_CLIENT_MODE_CNT, 1);
-	vdb_flush(vdb_proxy());
-	log_info("%s: client mode connection to %s up", c->name, cl->serial);
-	c->ops->client_connected(c->p);
-}
-
-/* every address failed, each said why */
-static void
-client_fail(void *arg)
-{
-	struct client	*cl = arg;
-
-	ev_timer_add(&cl->retry, CLIENT_RETRY_MS);
-}
-
-static const struct cwalk_ops client_walk_ops = {
-	NULL, NULL, client_up, client_fail
-};
-
-static void
-client_resolved(void *arg, const struct ipc_resolved *res)
-{
-	struct client		*cl = arg;
-
-	cl->resolving = 0;
-	if (res->error != 0 || res->naddr == 0) {
-		log_warnx("client mode %s: cannot resolve %s", cl->serial,
-		    cl->host);
-		ev_timer_add(&cl->retry, CLIENT_RETRY_MS);
-		return;
-	}
-	cwalk_start(&cl->walk, res);
-}
-
-static void
-client_connect(struct client *cl)
-{
-	if (cl->conn != NULL || cl->resolving || cwalk_active(&cl->walk))
-		return;
-	cl->resolving = 1;
-	proxyd_resolve(cl->host, cl->port, client_resolved, cl);
-}
-
-static void
-client_retry(struct ev_timer *t, void *arg)
-{
-	client_connect(arg);
-}
-
-static void
-client_stop(struct client *cl)
-{
-	TAILQ_REMOVE(&clients, cl, entry);
-	ev_timer_del(&cl->retry);
-	if (cl->resolving)
-		proxyd_resolve_cancel(cl);
-	cwalk_cancel(&cl->walk);
-	cl->gone = 1;
-	if (cl->conn != NULL)
-		conn_close(cl->conn, "device removed from the configuration");
-	else
-		free(cl);
-}
-
-static void
-clients_reconf(void)
-{
-	struct conf_device	*d;
-	struct client		*cl, *next;
-	char			 what[64];
-
-	TAILQ_FOREACH_SAFE(cl, &clients, entry, next) {
-		d = conf_find_serial(pconf, cl->serial);
-		if (d == NULL || !d->client_mode ||
-		    strcmp(d->client_host, cl->host) != 0 ||
-		    d->client_port != cl->port)
-			client_stop(cl);
-	}
-	TAILQ_FOREACH(d, &pconf->devices, entry) {
-		if (!d->client_mode)
-			continue;
-		TAILQ_FOREACH(cl, &clients, entry)
-			if (strcmp(cl->serial, d->serial) == 0)
-				break;
-		if (cl != NULL)
-			continue;
-		if ((cl = calloc(1, sizeof(*cl))) == NULL)
-			continue;
-		strlcpy(cl->serial, d->serial, sizeof(cl->serial));
-		strlcpy(cl->host, d->client_host, sizeof(cl->host));
-		cl->port = d->client_port;
-		snprintf(what, sizeof(what), "client mode %s", cl->serial);
-		cwalk_init(&cl->walk, &client_walk_ops, cl, what, cl->host,
-		    cl->port, CLIENT_CONNECT_MS);
-		ev_timer_init(&cl->retry, client_retry, cl);
-		TAILQ_INSERT_TAIL(&clients, cl, entry);
-		client_connect(cl);
-	}
-}
-
 /*
  * A new configuration.  Connections of devices whose block is gone are
  * closed; the others stay up, keep the configuration they started with
@@ -976,147 +794,12 @@ conn_command(const struct cmd_msg *cmd)
 	    cmd->serial);
 }
 
-static void
-fmt_time(char *buf, size_t len, time_t t)
-{
-	struct tm	 tm;
-
-	if (t == 0) {
-		strlcpy(buf, "-", len);
-		return;
-	}
-	localtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
-/* one row of show inverters: the device, and its newest connection */
-static void
-status_device(struct wbuf *w, const char *serial,
-    const struct conf_device *dc)
-{
-	struct conn	*c, *live = NULL;
-	struct devstat	*ds = devstat_find(serial);
-	char		 line[512], since[32], seen[32], last[32], nconn[16];
-	const char	*proto, *state;
-	time_t		 ld;
-	int		 kind;
-
-	TAILQ_FOREACH(c, &conns, entry)
-		if (!c->closing && c->identified &&
-		    strcmp(c->serial, serial) == 0)
-			live = c;
-	kind = dc != NULL ? (int)dc->kind : ds != NULL ? ds->kind : 0;
-	if (live != NULL)
-		proto = live->proto == DEV_GEN3 ? "gen3" : "gen3plus";
-	else
-		proto = kind == DEV_GEN3 ? "gen3" : "gen3plus";
-	if (live != NULL)
-		state = "connected";
-	else if (ds == NULL || ds->nconn == 0)
-		state = "never";
-	else
-		state = "offline";
-	ld = ds != NULL ? ds->last_data : 0;
-	if (live != NULL && live->last_data > ld)
-		ld = live->last_data;
-	fmt_time(since, sizeof(since), live != NULL ? live->since : 0);
-	if (live != NULL)
-		strlcpy(seen, "now", sizeof(seen));
-	else
-		fmt_time(seen, sizeof(seen), ds != NULL ? ds->last_seen : 0);
-	fmt_time(last, sizeof(last), ld);
-	snprintf(nconn, sizeof(nconn), "%lu",
-	    (unsigned long)(ds != NULL ? ds->nconn : 0));
-	snprintf(line, sizeof(line), "%-16s %-10s %-8s %-12s %-22s %-19s "
-	    "%-19s %-19s %5s %-10s %llu\n", serial,
-	    dc != NULL && dc->node_id[0] ? dc->node_id : "-", proto, state,
-	    live != NULL ? live->peer : "-", since, seen, last, nconn,
-	    live != NULL ? cloud_state(live->cloud) : "-",
-	    (unsigned long long)((ds != NULL ? ds->dropped : 0) +
-	    (live != NULL ? cloud_dropped(live->cloud) : 0)));
-	wbuf_add(w, line, strlen(line));
-}
-
-void
-conn_status(struct wbuf *w, const char *what)
-{
-	const struct conf_device *dc;
-	struct devstat	*ds;
-	struct conn	*c;
-	char		 line[512], since[32], last[32];
-	static const enum reg_id counters[] = {
-		REG_INVERTER_CNT, REG_CLOUD_CONN_CNT, REG_UNKNOWN_SNR,
-		REG_UNKNOWN_MSG, REG_INVALID_DATA_TYPE, REG_INTERNAL_ERROR,
-		REG_UNKNOWN_CTRL, REG_OTA_START_MSG, REG_SW_EXCEPTION,
-		REG_INVALID_MSG_FMT, REG_AT_COMMAND, REG_AT_COMMAND_BLOCKED,
-		REG_MODBUS_COMMAND, REG_DCU_COMMAND, REG_SERVER_MODE_CNT,
-		REG_CLIENT_MODE_CNT, REG_PROXY_MODE_CNT, REG_EMU_MODE_CNT
-	};
-	size_t		 i;
-	int64_t		 v;
-
-	/* SIGUSR1: the inverter table, then the counters, for the log */
-	if (strcmp(what, "log") == 0) {
-		wbuf_add(w, "log:\n", 5);
-		conn_status(w, "inverters");
-		conn_status(w, "counters");
-		return;
-	}
-	if (strcmp(what, "counters") == 0) {
-		for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
-			const struct reg_def *r = reg_get(counters[i]);
-
-			if (r == NULL)
-				continue;
-			v = 0;
-			vdb_get_int(vdb_proxy(), counters[i], &v);
-			snprintf(line, sizeof(line), "%-22s %lld\n", r->key,
-			    (long long)v);
-			wbuf_add(w, line, strlen(line));
-		}
-		snprintf(line, sizeof(line), "%-22s %llu\n%-22s %d\n",
-		    "Cloud_Frames_Dropped",
-		    (unsigned long long)cloud_dropped_total, "Connections",
-		    nconns);
-		wbuf_add(w, line, strlen(line));
-		return;
-	}
-	snprintf(line, sizeof(line), "%-16s %-10s %-8s %-12s %-22s %-19s "
-	    "%-19s %-19s %5s %-10s %s\n", "SERIAL", "NODE", "PROTO", "STATE",
-	    "PEER", "SINCE", "LAST SEEN", "LAST DATA", "CONNS", "CLOUD",
-	    "DROPPED");
-	wbuf_add(w, line, strlen(line));
-	/* every configured device, connected or not */
-	TAILQ_FOREACH(dc, &pconf->devices, entry)
-		status_device(w, dc->serial, dc);
-	/* the others allow_all admitted (or admits still, after a reload) */
-	for (ds = devstat_next(NULL); ds != NULL; ds = devstat_next(ds))
-		if (conf_find_serial(pconf, ds->serial) == NULL &&
-		    (pconf->allow_all || ds->online > 0))
-			status_device(w, ds->serial, NULL);
-	/* and connections that have not named a device yet */
-	TAILQ_FOREACH(c, &conns, entry) {
-		if (c->closing || c->identified)
-			continue;
-		fmt_time(since, sizeof(since), c->since);
-		fmt_time(last, sizeof(last), c->last_data);
-		snprintf(line, sizeof(line), "%-16s %-10s %-8s %-12s %-22s "
-		    "%-19s %-19s %-19s %5s %-10s %llu\n", "-", "-",
-		    c->proto == DEV_GEN3 ? "gen3" : "gen3plus", "unidentified",
-		    c->peer, since, "now", last, "-", cloud_state(c->cloud),
-		    (unsigned long long)cloud_dropped(c->cloud));
-		wbuf_add(w, line, strlen(line));
-	}
-}
-
 void
 conn_shutdown(void)
 {
 	struct conn	*c;
-	struct client	*cl;
 
-	while ((cl = TAILQ_FIRST(&clients)) != NULL)
-		client_stop(cl);
+	client_shutdown();
 	while ((c = TAILQ_FIRST(&conns)) != NULL)
 		conn_close(c, "shutting down");
 }
