@@ -268,14 +268,17 @@ def _connected(d, sub, timeout=15):
     check(st == "connected", "tsun-ctl status: mqtt %s" % st)
 
 
-def _refused(d, broker, pattern, what, secs=4):
+def _refused(d, broker, pattern, what, retries=2):
     """mqttd does not get through: a log line matching pattern, nothing
-    retained, tsun-ctl status not connected, and no connected line."""
+    retained, tsun-ctl status not connected, and no connected line, not
+    after the first attempt nor after retries more."""
     m = d.wait_log(pattern, 15)
     log("tsun-mqttd says: %s" % m.group(0))
     d.wait_log(r"tsun-mqttd: MQTT broker localhost:%d: .*; retrying"
                % broker.port, 10)
-    time.sleep(secs)		# a retry or two
+    # the retries fail as well (the back-off doubles from 1 s)
+    d.wait_log(r"tsun-mqttd: MQTT broker localhost:%d: .*; retrying in "
+               r"%d s" % (broker.port, 2 ** retries), 2 ** retries + 10)
     check(not re.search(r"connected to MQTT broker", d.log()),
           "%s: mqttd connected anyway; log:\n%s" % (what, d.log()[-1500:]))
     st = _mqtt_status(d)
@@ -319,7 +322,7 @@ def test_tls_wrong_ca(build):
              r"unable to get local issuer)[^\n]*other-ca\.pem[^\n]*",
              "wrong CA")
     sub = TLSSub(b.port, pki)
-    time.sleep(1.5)
+    time.sleep(1.5)		# nothing within 1.5 s (the test)
     check(not [m for m in sub.msgs if m.topic == "tsun/proxy/status"],
           "a status was published although the CA is wrong")
     sub.close()
@@ -437,7 +440,7 @@ def test_tls_bad_cafile(build):
                    r"missing-ca\.pem[^\n]*", 15)
     log("tsun-mqttd says: %s" % m.group(0))
     d.wait_log(r"tsun-mqttd: [^\n]*cannot set up TLS to the broker", 5)
-    time.sleep(1)
+    time.sleep(1)		# and no connection within 1 s (the test)
     check(not re.search(r"connected to MQTT broker", d.log()),
           "mqttd connected without a CA file")
 
@@ -471,12 +474,14 @@ def test_tls_password_masked(build):
     d.write_config(text=open(d.conf).read().replace("insecure = false",
                                                     "insecure = true"))
     since = d.log_size()
+    old = set(id(m) for m in sub.msgs)
     d.hup()
     d.wait_log(r"tsun-cfgd: configuration reloaded", 10, since=since)
     d.wait_log(r"tsun-cfgd: tsun-mqttd stopped: starting it with the new "
                r"configuration", 10, since=since)
     d.wait_log(r"tsun-mqttd: connected to MQTT broker", 15, since=since)
-    time.sleep(0.5)
+    sub.wait("tsun/proxy/status", lambda m: m.payload == b"online" and
+             id(m) not in old, 10, what="the new tsun-mqttd online")
     d.stop()
     text = d.log()
     check(PASSWORD not in text, "the password is in the daemon's log")
