@@ -67,7 +67,7 @@ class Sender:
             except OSError:
                 if time.monotonic() > deadline:
                     raise
-                time.sleep(0.05)
+                time.sleep(0.05)	# pace the connect retries
         s.settimeout(5)
         self.conns += 1
         for f in self.prologue():
@@ -148,7 +148,7 @@ def _feed_cloud(port, frames, cloud, want, secs):
         if not _drain(s):
             s.close()
             s = None
-        time.sleep(0.002)
+        time.sleep(0.002)	# the sending rate
     if s is not None:
         Sender._finish(s)
     return sent
@@ -246,7 +246,7 @@ def test_mutated_frames(build):
               % (cloud3.frames_sent, cloudp.frames_sent))
         # the clouds stop answering: what follows is deterministic
         cloud3.mode = cloudp.mode = "quiet"
-        time.sleep(1)
+        time.sleep(1)		# a crash on what is in flight shows within 1 s
         check(d.proc.poll() is None, "tsun-cfgd exited")
         w1 = d.workers()
         check(w1 == w0, "workers restarted: %s -> %s" % (w0, w1))
