@@ -197,7 +197,7 @@ def test_sighup_broken_config(build):
     off = d.log_size()
     d.hup()
     d.wait_log(r"has errors|%s:\d+:" % re.escape(d.conf), 10, since=off)
-    time.sleep(0.5)
+    time.sleep(0.5)		# and nothing is applied within 0.5 s (the test)
     check(d.workers() == w0, "workers changed after a broken reload: %s -> %s"
           % (w0, d.workers()))
     check(d.proc.poll() is None, "tsun-cfgd exited")
