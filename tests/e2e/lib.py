@@ -96,7 +96,7 @@ def wait_until(pred, timeout, interval=0.05, what="condition"):
         if time.monotonic() >= deadline:
             raise TestFailure("timed out after %.1fs waiting for %s"
                               % (timeout, what))
-        time.sleep(interval)
+        time.sleep(interval)	# the poll interval
 
 
 # ----------------------------------------------------------------------
@@ -290,7 +290,7 @@ class Broker:
                 if port_open(self.port):
                     ok = True
                     break
-                time.sleep(0.05)
+                time.sleep(0.05)	# poll interval of the wait
             if ok:
                 break
             stop_proc(self.proc)
@@ -298,7 +298,7 @@ class Broker:
                 logf.close()
                 raise TestFailure("mosquitto did not start on port %d: %s"
                                   % (self.port, self.log()[-500:]))
-            time.sleep(0.3)
+            time.sleep(0.3)	# pace the restarts (port still held)
         logf.close()
 
     def stop(self):
@@ -688,7 +688,7 @@ class Gen3Inverter:
             except OSError:
                 if time.monotonic() >= deadline:
                     raise
-                time.sleep(0.1)
+                time.sleep(0.1)	# pace the connect retries
         self.reader = FrameReader(self.sock)
 
     def send(self, data):
