@@ -159,7 +159,9 @@ def test_number_discovery(build):
     # Home Assistant's rules on everything, numbers included
     retained = {}
     rc = lib.MQTTClient(b.port, subscribe=("#",))
-    time.sleep(1.0)
+    # the broker sends the retained messages before it answers a later
+    # SUBSCRIBE: that SUBACK says they are all here
+    rc.subscribe("e2e/barrier")
     retained = {m.topic: m.payload for m in rc.all() if m.retain}
     rc.close()
     rep, _, _ = lib_ha.check(c.all(), retained)
