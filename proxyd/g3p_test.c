@@ -29,12 +29,6 @@ g3p_set_seq(struct g3p *g, int link, uint8_t rcv, uint8_t snd)
 	l->snd = snd;
 }
 
-int
-g3p_state(const struct g3p *g)
-{
-	return g->state;
-}
-
 uint16_t
 g3p_sensor_list(const struct g3p *g)
 {
@@ -129,8 +123,10 @@ g3p_detecting(const struct g3p *g)
 	return g->detecting;
 }
 
-struct vdb_dev *
-g3p_vdb(const struct g3p *g)
+/* accept monitor_sn on the inverter link and enter UP, as it would */
+void
+g3p_force_up(struct g3p *g, uint32_t monitor_sn)
 {
-	return g->dev;
+	if (g3p_snr_check(g, &g->dl, monitor_sn))
+		set_state(g, PSTATE_UP);
 }

@@ -1,7 +1,7 @@
 /*
  * GEN3PLUS introspection for the unit tests and the fuzz harness only
- * (g3p_test.c, not linked into tsun-proxyd, but for g3p_force_up).  The
- * daemon drives the engine through struct proto_ops alone.
+ * (g3p_test.c, not linked into tsun-proxyd).  The daemon drives the
+ * engine through struct proto_ops alone.
  */
 #ifndef TSUN_G3P_TEST_H
 #define TSUN_G3P_TEST_H
@@ -18,7 +18,6 @@ struct vdb_dev;
 void		 g3p_seq(const struct g3p *, int link, uint8_t *rcv,
 		    uint8_t *snd);
 void		 g3p_set_seq(struct g3p *, int link, uint8_t rcv, uint8_t snd);
-int		 g3p_state(const struct g3p *);
 uint16_t	 g3p_sensor_list(const struct g3p *);
 uint32_t	 g3p_time_ofs(const struct g3p *);
 int		 g3p_header_valid(const struct g3p *, int link);
@@ -36,6 +35,5 @@ int		 g3p_detecting(const struct g3p *);
 void		 g3p_set_no_forwarding(struct g3p *, int);
 /* accept monitor_sn on the inverter link and enter state UP (tests) */
 void		 g3p_force_up(struct g3p *, uint32_t monitor_sn);
-struct vdb_dev	*g3p_vdb(const struct g3p *);
 
 #endif

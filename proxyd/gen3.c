@@ -19,7 +19,7 @@
 #include "common/registers.h"
 #include "proxyd/gen3.h"
 #include "proxyd/gen3_map.h"
-#include "proxyd/gen3_test.h"
+#include "proxyd/gen3_priv.h"
 #include "proxyd/modbus.h"
 #include "proxyd/poll.h"
 #include "proxyd/proto.h"
@@ -34,23 +34,6 @@
 #define POLL_FAST_REG		0x3000
 #define POLL_FAST_CNT		48
 #define MB_PREFIX		"\x00\x01\xa3\x28"
-
-struct gen3 {
-	const struct tsun_conf		*conf;
-	const struct proto_io		*io;
-	int				 side;
-	const struct conf_device	*dc;
-	struct vdb_dev			*vd;
-	int				 polling;
-	int				 poll_ms;
-	int				 counted;	/* a counter changed */
-	int				 dirty;		/* a value changed */
-	struct mbq			 q;	/* MODBUS requests */
-	/* scan mode */
-	int				 scan_addr;
-	int				 scan_reg;
-	struct gen3_dbg			 d;
-};
 
 /* forward() rewrites a copy here and hands it on at once */
 static uint8_t	fwd[GEN3_FRAME_MAX];
@@ -853,12 +836,6 @@ gen3_command(struct gen3 *g, const struct cmd_msg *cmd)
 	if (poll_cmd_request(cmd, &fcode, &reg, &val) != 0)
 		return -1;
 	return mb_send_cmd(g, fcode, reg, val, 1);
-}
-
-struct gen3_dbg *
-gen3_dbg(struct gen3 *g)
-{
-	return &g->d;
 }
 
 /*

@@ -19,7 +19,6 @@
 #include "proxyd/at_acl.h"
 #include "proxyd/g3p_layout.h"
 #include "proxyd/g3p_priv.h"
-#include "proxyd/g3p_test.h"
 #include "proxyd/gen3plus.h"
 #include "proxyd/modbus.h"
 #include "proxyd/poll.h"
@@ -727,17 +726,6 @@ g3p_closed(struct g3p *g)
 	/* a silent inverter at night is off, not still producing */
 	if (poll_night_close(g->dev))
 		vdb_flush(g->dev);
-}
-
-/*
- * For the unit tests (g3p_test.h): accept monitor_sn on the inverter link
- * and enter state UP, as a device indication would.
- */
-void
-g3p_force_up(struct g3p *g, uint32_t monitor_sn)
-{
-	if (g3p_snr_check(g, &g->dl, monitor_sn))
-		set_state(g, PSTATE_UP);
 }
 
 /*
