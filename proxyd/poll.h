@@ -1,7 +1,8 @@
 /*
  * What both protocol engines do around MODBUS: the request queue (one
- * request in flight, the others waiting), the polling plan, and the
- * mapping of MQTT commands to register writes and reads.
+ * request in flight, the others waiting) and its retry, the polling plan,
+ * the mapping of MQTT commands to register writes and reads, group time
+ * stamps and the night-time close.
  */
 #ifndef TSUN_POLL_H
 #define TSUN_POLL_H
