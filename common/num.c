@@ -1,4 +1,5 @@
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -34,4 +35,16 @@ num_round2(double v)
 	/* printf rounds the exact binary value, as Python's round() */
 	snprintf(b, sizeof(b), "%.2f", v);
 	return strtod(b, NULL);
+}
+
+int64_t
+num_to_i64(double v)
+{
+	if (isnan(v))
+		return 0;
+	if (v >= 0x1p63)
+		return INT64_MAX;
+	if (v <= -0x1p63)
+		return INT64_MIN;
+	return (int64_t)v;
 }

@@ -14,6 +14,7 @@
 
 #include "common/conf.h"
 #include "common/log.h"
+#include "common/num.h"
 #include "common/record.h"
 #include "common/registers.h"
 #include "mqttd/json.h"
@@ -700,7 +701,7 @@ mq_disc_hash(const struct mq_dev *d)
 	else if (v != NULL && v->type == REC_INT)
 		sl = (uint32_t)v->v.i;
 	else if (v != NULL && v->type == REC_FLOAT)
-		sl = (uint32_t)(int64_t)v->v.f;
+		sl = (uint32_t)num_to_i64(v->v.f);
 	else if (d->conf != NULL && d->conf->sensor_list != 0)
 		sl = (uint32_t)d->conf->sensor_list;
 	else
@@ -709,7 +710,7 @@ mq_disc_hash(const struct mq_dev *d)
 	v = p[NHREGS + 1];
 	npv = 1;
 	if (v != NULL && (v->type == REC_INT || v->type == REC_FLOAT)) {
-		n = v->type == REC_INT ? v->v.i : (int64_t)v->v.f;
+		n = v->type == REC_INT ? v->v.i : num_to_i64(v->v.f);
 		if (n >= 1)
 			npv = n > MAX_PV ? MAX_PV : (int)n;
 	}

@@ -14,6 +14,7 @@
 
 #include "common/conf.h"
 #include "common/log.h"
+#include "common/num.h"
 #include "common/record.h"
 #include "common/registers.h"
 #include "common/cmd.h"
@@ -288,7 +289,7 @@ mq_val_int(const struct mq_dev *d, int reg, int64_t *v)
 	if (mv->type == REC_INT)
 		*v = mv->v.i;
 	else if (mv->type == REC_FLOAT)
-		*v = (int64_t)mv->v.f;
+		*v = num_to_i64(mv->v.f);
 	else
 		return 0;
 	return 1;

@@ -57,6 +57,19 @@ START_TEST(test_number_formats)
 }
 END_TEST
 
+/* a float from a device as an integer: never undefined behaviour */
+START_TEST(test_float_to_int)
+{
+	ck_assert_int_eq(num_to_i64(NAN), 0);
+	ck_assert(num_to_i64(INFINITY) == INT64_MAX);
+	ck_assert(num_to_i64(-INFINITY) == INT64_MIN);
+	ck_assert(num_to_i64(-4.57e149) == INT64_MIN);
+	ck_assert(num_to_i64(0x1p63) == INT64_MAX);
+	ck_assert_int_eq(num_to_i64(-2.9), -2);
+	ck_assert_int_eq(num_to_i64(688.0), 688);
+}
+END_TEST
+
 START_TEST(test_object_layout)
 {
 	struct json	 j;
@@ -158,6 +171,7 @@ json_suite(void)
 	TCase	*tc = tcase_create("core");
 
 	tcase_add_test(tc, test_number_formats);
+	tcase_add_test(tc, test_float_to_int);
 	tcase_add_test(tc, test_object_layout);
 	tcase_add_test(tc, test_escaping);
 	tcase_add_test(tc, test_errors);
