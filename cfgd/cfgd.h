@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 struct ipc_msg;
+struct ipcbuf;
 struct ipc_resolve;
 struct tsun_conf;
 
@@ -25,6 +26,18 @@ struct tsun_conf;
 struct tsun_conf	*config_parse(const char *path, int as_root, FILE *errs);
 /* the effective configuration in config syntax, password masked */
 void			 config_print(FILE *, const struct tsun_conf *);
+
+/*
+ * supervise.c: runs tsun-proxyd and tsun-mqttd.  The configuration
+ * passed stays the caller's and must live until the next one.
+ */
+int	supervise_init(const char *, int, void (*)(struct ipcbuf *));
+void	supervise_start(const struct tsun_conf *);
+void	supervise_reconf(const struct tsun_conf *, int);
+int	supervise_stopping(void);
+void	supervise_stop(void);
+void	supervise_status(FILE *);
+void	supervise_sigchld(int, void *);
 
 /* spawn.c */
 pid_t			 cfgd_spawn(const char *, char *const [], int *);

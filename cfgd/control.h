@@ -26,7 +26,7 @@ void	ctl_lines_add(struct ctl_lines *, const uint8_t *, size_t,
 void	ctl_lines_end(struct ctl_lines *, ctl_emit_fn, void *);
 int	ctl_answer(char *, size_t, char **, int *);
 
-/* cfgd.c, for the control socket */
+/* cfgd.c and supervise.c, for the control socket */
 extern int	mqtt_connected;
 void	cfgd_status(FILE *);
 int	cfgd_workers_up(void);
