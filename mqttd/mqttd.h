@@ -49,6 +49,7 @@
 
 struct tsun_conf;
 struct conf_device;
+struct rec_value;
 struct cmd_resp;
 
 #define MQ_ONLINE	"online"
@@ -113,7 +114,7 @@ int		 mq_cmd_kind(const char *name);		/* CMD_*, 0 unknown */
 int		 mq_cmd_parse(int kind, const char *, size_t, struct cmd_msg *,
 		    char *err, size_t errlen);
 
-/* ---- internal to mqttd: shared by publish.c, discovery.c, command.c ---- */
+/* ---- internal to mqttd: store.c, publish.c, discovery.c, command.c ---- */
 
 #define MQ_TOPIC_MAX	1024
 #define MQ_MAX_GROUPS	32
@@ -168,23 +169,35 @@ struct mq_state {
 };
 extern struct mq_state	 mq;
 
+/* the group JSON; NULL if the device has nothing in it */
+const char	*mq_group_json(const struct mq_dev *, int group, size_t *);
+void		 mq_publish(const char *topic, const void *, size_t, int retain);
+/* discovery, availability and every group of every device, again */
+void		 mq_publish_all(void);
+
+/* store.c */
+/* kind 0 is the proxy: not in the table */
+struct mq_dev	*mq_dev_new(uint8_t kind, const char *serial, uint32_t msn);
+void		 mq_dev_remove(struct mq_dev *);	/* unlink and free */
+void		 mq_dev_free_all(void);
 struct mq_dev	*mq_dev_find(const char *serial);
+/* by serial, or by monitor SN when the serial is empty */
+struct mq_dev	*mq_dev_find_key(const char *serial, uint32_t msn);
 struct mq_dev	*mq_dev_by_node(const char *node_id);
+const struct conf_device *mq_conf_lookup(const struct tsun_conf *,
+		    const struct mq_dev *);
 const struct mq_val *mq_val_get(const struct mq_dev *, int reg);
 int		 mq_val_int(const struct mq_dev *, int reg, int64_t *);
 int		 mq_val_num(const struct mq_dev *, int reg, double *);
 const char	*mq_val_str(const struct mq_dev *, int reg);
+/* 1 if the stored value changed */
+int		 mq_val_set(struct mq_dev *, const struct rec_value *);
 /* "<ep>/<nid>/<leaf>" (or "<ep>/<leaf>"), -1 if too long */
 int		 mq_dev_topic(char *, size_t, const struct mq_dev *,
 		    const char *leaf);
 const char	*mq_dev_node(const struct mq_dev *);
 /* the unique id suffix: serial (GEN3) or decimal monitor SN (GEN3PLUS) */
 void		 mq_dev_snr(const struct mq_dev *, char *, size_t);
-/* the group JSON; NULL if the device has nothing in it */
-const char	*mq_group_json(const struct mq_dev *, int group, size_t *);
-void		 mq_publish(const char *topic, const void *, size_t, int retain);
-/* discovery, availability and every group of every device, again */
-void		 mq_publish_all(void);
 
 /* discovery.c */
 void		 mq_disc_publish(struct mq_dev *);	/* every entity */

@@ -1,8 +1,8 @@
 /*
- * The state side of tsun-mqttd: a compact store of every device's latest
- * values (first-insertion order, which is the JSON key order), the group
- * JSON built from it, availability, and what happens on broker and Home
- * Assistant (re)starts.
+ * The publishing side of tsun-mqttd: record batches into the device store
+ * (store.c), the group JSON built from it, availability, and what happens
+ * on broker and Home Assistant (re)starts, at midnight and on a new
+ * configuration.
  */
 #include <sys/types.h>
 
@@ -14,14 +14,11 @@
 
 #include "common/conf.h"
 #include "common/log.h"
-#include "common/num.h"
 #include "common/record.h"
 #include "common/registers.h"
 #include "common/cmd.h"
 #include "mqttd/json.h"
 #include "mqttd/mqttd.h"
-
-#define HASH_SIZE	256
 
 struct mq_state		 mq;
 
@@ -31,20 +28,12 @@ int64_t			(*mq_now)(void) = now_real;
 static const char	*groups[MQ_MAX_GROUPS];
 static int		 ngroups;
 static int8_t		 reg_group[REG_MAX];
-static struct mq_dev	*htab[HASH_SIZE];
 static struct json	 gjson;
 static char		 will[MQ_TOPIC_MAX];
 static char		**subs;
 static size_t		 nsubs;
 
 static void		 groups_init(void);
-static unsigned int	 hash_serial(const char *);
-static struct mq_dev	*dev_new(uint8_t, const char *, uint32_t);
-static void		 dev_free(struct mq_dev *);
-static void		 dev_unlink(struct mq_dev *);
-static const struct conf_device *conf_lookup(const struct tsun_conf *,
-			    const struct mq_dev *);
-static int		 val_set(struct mq_dev *, const struct rec_value *);
 static void		 val_put(struct json *, const char *,
 			    const struct mq_val *);
 static uint32_t		 groups_present(const struct mq_dev *);
@@ -90,295 +79,6 @@ mq_publish(const char *topic, const void *payload, size_t len, int retain)
 	if (!mq.up || mq.pub == NULL)
 		return;
 	mq.pub(topic, payload, len, retain, mq.arg);
-}
-
-/* ---- devices ---- */
-
-static unsigned int
-hash_serial(const char *s)
-{
-	uint32_t	h = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	return h % HASH_SIZE;
-}
-
-static const struct conf_device *
-conf_lookup(const struct tsun_conf *c, const struct mq_dev *d)
-{
-	const struct conf_device	*cd;
-
-	if (c == NULL)
-		return NULL;
-	TAILQ_FOREACH(cd, &c->devices, entry) {
-		if (d->serial[0] != '\0' && strcmp(cd->serial, d->serial) == 0)
-			return cd;
-		if (d->serial[0] == '\0' && d->monitor_sn != 0 &&
-		    cd->monitor_sn == d->monitor_sn)
-			return cd;
-	}
-	return NULL;
-}
-
-static struct mq_dev *
-dev_new(uint8_t kind, const char *serial, uint32_t msn)
-{
-	struct mq_dev	*d;
-	unsigned int	 h;
-
-	if ((d = calloc(1, sizeof(*d))) == NULL)
-		return NULL;
-	d->kind = kind;
-	strlcpy(d->serial, serial, sizeof(d->serial));
-	d->monitor_sn = msn;
-	d->online = -1;
-	d->dcu_sent = -1;
-	if (kind != 0) {
-		d->conf = conf_lookup(mq.conf, d);
-		h = hash_serial(d->serial);
-		d->next = htab[h];
-		htab[h] = d;
-		d->lnext = mq.devs;
-		mq.devs = d;
-		mq.ndevs++;
-	}
-	return d;
-}
-
-static void
-dev_free(struct mq_dev *d)
-{
-	uint16_t	i;
-
-	if (d == NULL)
-		return;
-	for (i = 0; i < d->nvals; i++)
-		if (d->vals[i].type == REC_STR)
-			free(d->vals[i].v.s);
-	free(d->vals);
-	free(d);
-}
-
-static void
-dev_unlink(struct mq_dev *d)
-{
-	struct mq_dev	**pp;
-
-	for (pp = &htab[hash_serial(d->serial)]; *pp != NULL;
-	    pp = &(*pp)->next)
-		if (*pp == d) {
-			*pp = d->next;
-			break;
-		}
-	for (pp = &mq.devs; *pp != NULL; pp = &(*pp)->lnext)
-		if (*pp == d) {
-			*pp = d->lnext;
-			mq.ndevs--;
-			break;
-		}
-}
-
-struct mq_dev *
-mq_dev_find(const char *serial)
-{
-	struct mq_dev	*d;
-
-	for (d = htab[hash_serial(serial)]; d != NULL; d = d->next)
-		if (strcmp(d->serial, serial) == 0)
-			return d;
-	return NULL;
-}
-
-static struct mq_dev *
-dev_find_key(const char *serial, uint32_t msn)
-{
-	struct mq_dev	*d;
-
-	for (d = htab[hash_serial(serial)]; d != NULL; d = d->next)
-		if (strcmp(d->serial, serial) == 0 &&
-		    (serial[0] != '\0' || d->monitor_sn == msn))
-			return d;
-	return NULL;
-}
-
-struct mq_dev *
-mq_dev_by_node(const char *node)
-{
-	struct mq_dev			*d;
-	const struct conf_device	*cd;
-
-	if (node == NULL || *node == '\0' || mq.conf == NULL)
-		return NULL;
-	for (d = mq.devs; d != NULL; d = d->lnext)
-		if (d->conf != NULL && strcmp(d->conf->node_id, node) == 0)
-			return d;
-	/* configured but never seen: known from now on (commands, limits) */
-	TAILQ_FOREACH(cd, &mq.conf->devices, entry)
-		if (strcmp(cd->node_id, node) == 0)
-			return dev_new((uint8_t)cd->kind, cd->serial,
-			    cd->monitor_sn);
-	return NULL;
-}
-
-size_t
-mq_ndevices(void)
-{
-	return mq.ndevs;
-}
-
-const char *
-mq_dev_node(const struct mq_dev *d)
-{
-	if (d->kind == 0)
-		return mq.conf != NULL ? mq.conf->ha_proxy_node_id : "proxy";
-	if (d->conf != NULL)
-		return d->conf->node_id;
-	return "";
-}
-
-int
-mq_dev_topic(char *buf, size_t size, const struct mq_dev *d,
-    const char *leaf)
-{
-	const char	*node = mq_dev_node(d);
-	int		 n;
-
-	if (*node != '\0')
-		n = snprintf(buf, size, "%s/%s/%s", mq.conf->ha_entity_prefix,
-		    node, leaf);
-	else
-		n = snprintf(buf, size, "%s/%s", mq.conf->ha_entity_prefix,
-		    leaf);
-	if (n < 0 || (size_t)n >= size)
-		return -1;
-	return 0;
-}
-
-void
-mq_dev_snr(const struct mq_dev *d, char *buf, size_t size)
-{
-	if (d->kind == 0)
-		strlcpy(buf, mq.conf->ha_proxy_unique_id, size);
-	else if (d->kind == DEV_GEN3 || d->monitor_sn == 0)
-		strlcpy(buf, d->serial, size);
-	else
-		snprintf(buf, size, "%u", d->monitor_sn);
-}
-
-/* ---- values ---- */
-
-const struct mq_val *
-mq_val_get(const struct mq_dev *d, int reg)
-{
-	uint16_t	i;
-
-	for (i = 0; i < d->nvals; i++)
-		if (d->vals[i].reg == reg)
-			return &d->vals[i];
-	return NULL;
-}
-
-int
-mq_val_int(const struct mq_dev *d, int reg, int64_t *v)
-{
-	const struct mq_val	*mv = mq_val_get(d, reg);
-
-	if (mv == NULL)
-		return 0;
-	if (mv->type == REC_INT)
-		*v = mv->v.i;
-	else if (mv->type == REC_FLOAT)
-		*v = num_to_i64(mv->v.f);
-	else
-		return 0;
-	return 1;
-}
-
-int
-mq_val_num(const struct mq_dev *d, int reg, double *v)
-{
-	const struct mq_val	*mv = mq_val_get(d, reg);
-
-	if (mv == NULL)
-		return 0;
-	if (mv->type == REC_INT)
-		*v = (double)mv->v.i;
-	else if (mv->type == REC_FLOAT)
-		*v = mv->v.f;
-	else
-		return 0;
-	return 1;
-}
-
-const char *
-mq_val_str(const struct mq_dev *d, int reg)
-{
-	const struct mq_val	*mv = mq_val_get(d, reg);
-
-	if (mv == NULL || mv->type != REC_STR)
-		return NULL;
-	return mv->v.s;
-}
-
-/* 1 if the stored value changed */
-static int
-val_set(struct mq_dev *d, const struct rec_value *r)
-{
-	struct mq_val	*mv, *nv;
-	uint16_t	 i, ncap;
-	char		*s = NULL;
-
-	for (i = 0; i < d->nvals; i++)
-		if (d->vals[i].reg == r->reg)
-			break;
-	mv = i < d->nvals ? &d->vals[i] : NULL;
-
-	if (r->type == REC_DEL) {
-		if (mv == NULL)
-			return 0;
-		if (mv->type == REC_STR)
-			free(mv->v.s);
-		memmove(mv, mv + 1, (d->nvals - i - 1) * sizeof(*mv));
-		d->nvals--;
-		return 1;
-	}
-	if (mv != NULL && mv->type == r->type) {
-		if (r->type == REC_NULL ||
-		    (r->type == REC_INT && mv->v.i == r->i) ||
-		    (r->type == REC_FLOAT && mv->v.f == r->f) ||
-		    (r->type == REC_STR && strcmp(mv->v.s, r->s) == 0))
-			return 0;
-	}
-	if (r->type == REC_STR && (s = strdup(r->s)) == NULL)
-		return 0;
-	if (mv == NULL) {
-		if (d->nvals == d->capvals) {
-			ncap = d->capvals ? d->capvals * 2 : 16;
-			if (ncap > REG_MAX)
-				ncap = REG_MAX;
-			if (ncap <= d->capvals || (nv = reallocarray(d->vals,
-			    ncap, sizeof(*nv))) == NULL) {
-				free(s);
-				return 0;
-			}
-			d->vals = nv;
-			d->capvals = ncap;
-		}
-		mv = &d->vals[d->nvals++];
-		mv->reg = r->reg;
-	} else if (mv->type == REC_STR)
-		free(mv->v.s);
-	mv->type = r->type;
-	if (r->type == REC_INT)
-		mv->v.i = r->i;
-	else if (r->type == REC_FLOAT)
-		mv->v.f = r->f;
-	else if (r->type == REC_NULL)
-		memset(&mv->v, 0, sizeof(mv->v));
-	else
-		mv->v.s = s;
-	return 1;
 }
 
 static void
@@ -532,13 +232,12 @@ mq_batch(const void *payload, size_t len)
 
 	if (h.flags & BATCH_FORGET) {
 		/* an allow_all device tsun-proxyd forgot: its topics go */
-		if (h.kind != 0 && (d = dev_find_key(h.serial,
+		if (h.kind != 0 && (d = mq_dev_find_key(h.serial,
 		    h.monitor_sn)) != NULL && d->conf == NULL) {
 			mq_disc_clear(d);
 			if (mq_dev_topic(topic, sizeof(topic), d, "status") == 0)
 				mq_publish(topic, "", 0, 1);
-			dev_unlink(d);
-			dev_free(d);
+			mq_dev_remove(d);
 		}
 		return 0;
 	}
@@ -547,8 +246,8 @@ mq_batch(const void *payload, size_t len)
 	else if (h.kind != DEV_GEN3 && h.kind != DEV_GEN3PLUS &&
 	    h.kind != DEV_BATTERY)
 		return -1;
-	else if ((d = dev_find_key(h.serial, h.monitor_sn)) == NULL &&
-	    (d = dev_new(h.kind, h.serial, h.monitor_sn)) == NULL) {
+	else if ((d = mq_dev_find_key(h.serial, h.monitor_sn)) == NULL &&
+	    (d = mq_dev_new(h.kind, h.serial, h.monitor_sn)) == NULL) {
 		log_warnx("out of memory for device %s", h.serial);
 		return 0;
 	}
@@ -566,7 +265,7 @@ mq_batch(const void *payload, size_t len)
 			log_debug("batch: unknown register %u", rv.reg);
 			continue;
 		}
-		if (val_set(d, &rv))
+		if (mq_val_set(d, &rv))
 			d->dirty |= 1u << reg_group[rv.reg];
 	}
 	if (h.flags & BATCH_SNAPSHOT)
@@ -675,7 +374,7 @@ dcu_confirmed(struct mq_dev *d)
 	rv.type = REC_FLOAT;
 	rv.f = d->dcu_sent / 10.0;
 	d->dcu_sent = -1;
-	if (val_set(d, &rv))
+	if (mq_val_set(d, &rv))
 		d->dirty |= 1u << reg_group[REG_BATT_OUT_POWER_SET];
 	dev_flush(d);
 }
@@ -706,7 +405,7 @@ mq_cmd_resp(const struct cmd_resp *r)
 		memset(&tmp, 0, sizeof(tmp));
 		strlcpy(tmp.serial, serial, sizeof(tmp.serial));
 		tmp.kind = DEV_GEN3PLUS;
-		tmp.conf = conf_lookup(mq.conf, &tmp);
+		tmp.conf = mq_conf_lookup(mq.conf, &tmp);
 		d = &tmp;
 	}
 	if (mq_dev_topic(topic, sizeof(topic), d, leaf) == -1)
@@ -766,7 +465,7 @@ mq_midnight(void)
 			    mq_val_get(d, r) == NULL)
 				continue;
 			rv.reg = (uint16_t)r;
-			val_set(d, &rv);
+			mq_val_set(d, &rv);
 		}
 
 		json_reset(&j);
@@ -882,7 +581,7 @@ mq_init(const struct tsun_conf *conf, mq_pub_fn pub, mq_cmd_fn cmd,
 	mq.arg = arg;
 	strlcpy(mq.version, version != NULL ? version : "unknown",
 	    sizeof(mq.version));
-	if ((mq.proxy = dev_new(0, "", 0)) == NULL)
+	if ((mq.proxy = mq_dev_new(0, "", 0)) == NULL)
 		fatalx("out of memory");
 	/* every counter from the start, mode counters included */
 	memset(&rv, 0, sizeof(rv));
@@ -893,7 +592,7 @@ mq_init(const struct tsun_conf *conf, mq_pub_fn pub, mq_cmd_fn cmd,
 		    REGF_MODE_CNT)) == 0 || reg_group[r] < 0)
 			continue;
 		rv.reg = (uint16_t)r;
-		val_set(mq.proxy, &rv);
+		mq_val_set(mq.proxy, &rv);
 	}
 	mq.proxy->dirty = groups_present(mq.proxy);
 	subs_build();
@@ -924,7 +623,7 @@ mq_reconf(const struct tsun_conf *conf)
 	}
 	for (d = mq.devs; d != NULL; d = next) {
 		next = d->lnext;
-		ncd = conf_lookup(conf, d);
+		ncd = mq_conf_lookup(conf, d);
 		if (d->conf != NULL && (ncd == NULL || prefixes ||
 		    strcmp(d->conf->node_id, ncd->node_id) != 0)) {
 			/* its old topics go away */
@@ -935,8 +634,7 @@ mq_reconf(const struct tsun_conf *conf)
 			d->disc_sent = 0;
 			d->avty_sent = 0;
 			if (ncd == NULL && !conf->allow_all) {
-				dev_unlink(d);
-				dev_free(d);
+				mq_dev_remove(d);
 				continue;
 			}
 		}
@@ -957,14 +655,7 @@ mq_reconf(const struct tsun_conf *conf)
 void
 mq_free(void)
 {
-	struct mq_dev	*d, *next;
-
-	for (d = mq.devs; d != NULL; d = next) {
-		next = d->lnext;
-		dev_free(d);
-	}
-	dev_free(mq.proxy);
-	memset(htab, 0, sizeof(htab));
+	mq_dev_free_all();
 	subs_free();
 	json_free(&gjson);
 	mq_disc_free();
