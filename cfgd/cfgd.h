@@ -24,7 +24,8 @@ struct tsun_conf;
  * as_root: also check the user and the chroot directory.
  */
 struct tsun_conf	*config_parse(const char *path, int as_root, FILE *errs);
-/* the effective configuration in config syntax, password masked */
+
+/* confprint.c: the effective configuration in config syntax, password masked */
 void			 config_print(FILE *, const struct tsun_conf *);
 
 /*
