@@ -82,12 +82,13 @@ tls_verify_cb(int ok, X509_STORE_CTX *x)
 static void
 tls_info_cb(const SSL *cssl, int where, int ret)
 {
-	SSL	*ssl = (SSL *)cssl;
+	SSL		*ssl = (SSL *)cssl;
+	const char	*name = tls_host_is_addr ? NULL : tls_host;
 
 	if (!(where & SSL_CB_HANDSHAKE_START))
 		return;
-	if (SSL_set_tlsext_host_name(ssl, tls_host_is_addr ? NULL :
-	    tls_host) != 1)
+	/* (the macro casts its argument without parentheses) */
+	if (SSL_set_tlsext_host_name(ssl, name) != 1)
 		log_warnx("TLS: cannot send %s as server name", tls_host);
 }
 
