@@ -38,35 +38,6 @@
 /* forward() rewrites a copy here and hands it on at once */
 static uint8_t	fwd[GEN3_FRAME_MAX];
 
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static int64_t
-get64(const uint8_t *p)
-{
-	return (int64_t)((uint64_t)get32(p) << 32 | get32(p + 4));
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-static void
-put64(uint8_t *p, int64_t v)
-{
-	put32(p, (uint64_t)v >> 32);
-	put32(p + 4, (uint32_t)v);
-}
-
 /* ---- the state machine ---- */
 
 static void
@@ -132,14 +103,14 @@ forward(struct gen3 *g, int side, const uint8_t *frame, size_t len,
 		ofs = side == SIDE_DEV ? g->d.ts_off_dev : g->d.ts_off_cloud;
 		pos = h->header_len + 1;
 		/* modulo 2^64: a peer's absurd clock must not be UB */
-		put64(fwd + pos, (int64_t)((uint64_t)get64(fwd + pos) +
+		g3_put64(fwd + pos, (int64_t)((uint64_t)g3_get64(fwd + pos) +
 		    (uint64_t)ofs));
 	} else if ((h->msg_id == GEN3_MSG_COLL_DATA ||
 	    h->msg_id == GEN3_MSG_INV_DATA) &&
 	    gen3_parse_data(h->data, h->data_len, &d) == 0) {
 		ofs = side == SIDE_DEV ? g->d.ts_off_cloud : g->d.ts_off_dev;
 		pos = h->header_len + d.ts_pos;
-		put64(fwd + pos, (int64_t)((uint64_t)d.ts_ms +
+		g3_put64(fwd + pos, (int64_t)((uint64_t)d.ts_ms +
 		    (uint64_t)ofs));
 	}
 	send_side(g, side == SIDE_DEV ? SIDE_CLOUD : SIDE_DEV, fwd, len);
@@ -526,13 +497,13 @@ handle_time(struct gen3 *g, int side, const uint8_t *frame, size_t len,
 	}
 	local = gen3_local_ms(proto_now_ms());
 	if (h->data_len == 0) {
-		put64(ts, local);
+		g3_put64(ts, local);
 		reply(g, side, h, GEN3_CTRL_IND, GEN3_MSG_TIME, ts, 8);
 		if (side == SIDE_DEV && g->d.state == PSTATE_UP)
 			g->d.pend = 1;
 		forward(g, side, frame, len, h);
 	} else if (h->data_len >= 8) {
-		ofs = (int64_t)((uint64_t)get64(h->data) - (uint64_t)local);
+		ofs = (int64_t)((uint64_t)g3_get64(h->data) - (uint64_t)local);
 		if (side == SIDE_CLOUD) {
 			g->d.ts_off_cloud = ofs;
 			g->d.ts_off_dev = ofs;

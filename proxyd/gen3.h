@@ -107,4 +107,34 @@ size_t	 gen3_build(uint8_t *, size_t, const char *id, uint8_t ctrl,
 
 /* the state machine: struct proto_ops gen3_ops (proto.h) */
 
+/* GEN3 numbers are big-endian on the wire */
+static inline uint32_t
+g3_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline int64_t
+g3_get64(const uint8_t *p)
+{
+	return (int64_t)((uint64_t)g3_get32(p) << 32 | g3_get32(p + 4));
+}
+
+static inline void
+g3_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static inline void
+g3_put64(uint8_t *p, int64_t v)
+{
+	g3_put32(p, (uint64_t)v >> 32);
+	g3_put32(p + 4, (uint32_t)v);
+}
+
 #endif

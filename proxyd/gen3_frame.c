@@ -13,28 +13,6 @@
 #include "common/num.h"
 #include "proxyd/gen3.h"
 
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static int64_t
-get64(const uint8_t *p)
-{
-	return (int64_t)((uint64_t)get32(p) << 32 | get32(p + 4));
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
 ssize_t
 gen3_parse_frame(const uint8_t *p, size_t len, struct gen3_hdr *h)
 {
@@ -43,7 +21,7 @@ gen3_parse_frame(const uint8_t *p, size_t len, struct gen3_hdr *h)
 	memset(h, 0, sizeof(*h));
 	if (len < 5)
 		return GEN3_PARTIAL;
-	h->msg_len = get32(p);
+	h->msg_len = g3_get32(p);
 	h->id_len = p[4];
 	if (h->id_len > GEN3_ID_MAX)
 		return GEN3_BAD;
@@ -76,7 +54,7 @@ gen3_parse_data(const uint8_t *p, size_t len, struct gen3_data *d)
 	memset(d, 0, sizeof(*d));
 	if (left < 5)
 		goto too_short;
-	d->data_id = get32(p);
+	d->data_id = g3_get32(p);
 	d->id2_len = p[4];
 	left -= 5;
 	if (left < (size_t)d->id2_len + 1 + 8)
@@ -86,7 +64,7 @@ gen3_parse_data(const uint8_t *p, size_t len, struct gen3_data *d)
 	d->id2[d->id2_len] = '\0';
 	/* one unknown byte (0x01) before the timestamp */
 	d->ts_pos = 5 + d->id2_len + 1;
-	d->ts_ms = get64(p + d->ts_pos);
+	d->ts_ms = g3_get64(p + d->ts_pos);
 	d->tlv = p + d->ts_pos + 8;
 	d->tlv_len = len - (d->ts_pos + 8);
 	return 0;
@@ -108,7 +86,7 @@ gen3_tlv_decode(const uint8_t *p, size_t len, gen3_tlv_cb cb, void *arg)
 
 	if (left < 4)
 		goto bad;
-	count = get32(p);
+	count = g3_get32(p);
 	p += 4;
 	left -= 4;
 	for (k = 0; k < count; k++) {
@@ -119,7 +97,7 @@ gen3_tlv_decode(const uint8_t *p, size_t len, gen3_tlv_cb cb, void *arg)
 		t.s[0] = '\0';
 		if (left < 5)
 			goto bad;
-		t.info_id = get32(p);
+		t.info_id = g3_get32(p);
 		t.type = p[4];
 		p += 5;
 		left -= 5;
@@ -158,21 +136,21 @@ gen3_tlv_decode(const uint8_t *p, size_t len, gen3_tlv_cb cb, void *arg)
 		case 'I':
 			if (left < 4)
 				goto bad;
-			t.i = (int32_t)get32(p);
+			t.i = (int32_t)g3_get32(p);
 			t.vtype = GEN3_TV_INT;
 			n = 4;
 			break;
 		case 'L':
 			if (left < 8)
 				goto bad;
-			t.i = get64(p);
+			t.i = g3_get64(p);
 			t.vtype = GEN3_TV_INT;
 			n = 8;
 			break;
 		case 'F':
 			if (left < 4)
 				goto bad;
-			fu.u = get32(p);
+			fu.u = g3_get32(p);
 			t.f = num_round2((double)fu.f);
 			t.vtype = GEN3_TV_FLOAT;
 			n = 4;
@@ -255,7 +233,7 @@ gen3_build(uint8_t *out, size_t cap, const char *id, uint8_t ctrl,
 	total = 7 + idl + plen;
 	if (total > cap)
 		return 0;
-	put32(out, total - 4);
+	g3_put32(out, total - 4);
 	out[4] = idl;
 	memcpy(out + 5, id, idl);
 	out[5 + idl] = ctrl;
