@@ -2,7 +2,8 @@
  * libFuzzer target: V5 framing and the GEN3PLUS state machine.  The
  * input is a script: each step is an op byte, a length byte and data.
  * Ops feed the inverter or the cloud link, fire timers, or send an
- * MQTT command, so that every handler runs in every state.
+ * MQTT command, so that every handler runs in every state.  Only
+ * g3p_ops drives the engine, as the connection layer does.
  */
 #include <sys/queue.h>
 
@@ -11,7 +12,6 @@
 
 #include "common/cmd.h"
 #include "common/conf.h"
-#include "proxyd/g3p_test.h"
 #include "proxyd/gen3plus.h"
 #include "proxyd/proto.h"
 #include "proxyd/valuedb.h"
@@ -80,7 +80,7 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t len)
 {
 	struct g3p	*g;
 	struct cmd_msg	 c;
-	size_t		 i = 0, n;
+	size_t		 i = 0, n, k;
 	uint8_t		 op;
 
 	vdb_reset();
@@ -148,7 +148,9 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t len)
 				g3p_ops.cloud_up(g);
 			break;
 		case 7:
-			g3p_set_max_retries(g, n % 3);
+			/* response timeouts in a row: retries used up */
+			for (k = 0; k < n % 3 + 1; k++)
+				g3p_ops.timer(g, G3P_TIMER_MB_RSP);
 			break;
 		}
 		i += n;
