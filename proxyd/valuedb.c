@@ -64,12 +64,15 @@ static const struct vdb_bound {
 #define VDB_INCR_SLACK	100.0
 #define VDB_RESET_S	3600
 
+#define VDB_GROW	16	/* value slots added at a time */
+
 struct vdb_val {
 	uint16_t	reg;
 	uint8_t		type;	/* REC_INT, REC_FLOAT, REC_STR, REC_NULL */
 	uint8_t		flags;
+	/* must-increase: seconds since the epoch it is lower, or 0 */
+	uint32_t	low_since;	/* in the padding: 24 bytes a value */
 	int64_t		ts;
-	int64_t		low_since;	/* must-increase: lower since, or 0 */
 	union {
 		int64_t	 i;
 		double	 f;
@@ -256,7 +259,12 @@ append(struct vdb_dev *d, enum reg_id reg)
 	if (d->nvals == d->cap) {
 		if (d->cap == UINT16_MAX)
 			fatalx("%s: too many values", __func__);
-		ncap = d->cap == 0 ? 16 : (size_t)d->cap * 2;
+		/*
+		 * In steps, not doubling: a device's set of values is
+		 * complete after its first frames and then never grows
+		 * (a GEN3 inverter's 45 values sat in 64 slots).
+		 */
+		ncap = (size_t)d->cap + VDB_GROW;
 		if (ncap > UINT16_MAX)
 			ncap = UINT16_MAX;
 		nv = reallocarray(d->vals, ncap, sizeof(*nv));
@@ -588,10 +596,10 @@ must_incr(struct vdb_dev *d, enum reg_id reg, const struct reg_def *def,
 	}
 	/* smaller, not 0: a glitch, or the counter was reset */
 	if (v->low_since == 0) {
-		v->low_since = now;
+		v->low_since = (uint32_t)now;
 		return 0;
 	}
-	if (now - v->low_since < VDB_RESET_S)
+	if ((uint32_t)now - v->low_since < VDB_RESET_S)
 		return 0;
 	log_info("device %s: %s reset from %g to %g", d->serial, def->name,
 	    ov, nv);
