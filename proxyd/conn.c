@@ -151,13 +151,13 @@ conn_flush(struct conn *c)
 		c->outoff += n;
 	}
 	if (c->outoff == c->out.len) {
-		c->out.len = 0;
+		/*
+		 * Nothing waits: give the buffer back, so that an idle
+		 * connection holds none (a malloc per read with answers
+		 * costs less than its send).
+		 */
+		wbuf_free(&c->out);
 		c->outoff = 0;
-		if (c->out.cap > 4096) {
-			/* a burst is over: give the memory back */
-			wbuf_free(&c->out);
-			wbuf_init(&c->out);
-		}
 	}
 	if (c->ev != NULL)
 		ev_set(c->ev, POLLIN | (c->out.len ? POLLOUT : 0));
