@@ -15,7 +15,8 @@
  *       239.9 V, so every frame changes a value, also after coalescing) keeping WINDOW frames outstanding; an ACK
  *       frees a slot.  Prints "key value" lines.
  *   load hold     PORT NCONN FRAMEFILE HOLDSEC
- *       Open NCONN GEN3 connections, one data frame each, wait for the
+ *   load hold3plus PORT NCONN FRAMEFILE HOLDSEC	(the same, GEN3PLUS)
+ *       Open NCONN connections, one data frame each, wait for the
  *       ACKs, print "READY acked N", keep them open HOLDSEC seconds.
  *   load relay    LPORT DPORT DURATION
  *       Bare relay: accept, connect to DPORT, copy both ways with poll.
@@ -403,17 +404,21 @@ frame_len(const uint8_t *b, size_t n)
 	return n >= l ? l : 0;
 }
 
+/* the proxy's answer to a data frame */
+static int
+is_ack(const uint8_t *f, size_t l)
+{
+	if (proto3plus)
+		return l == 23 && f[3] == 0x10 && f[4] == 0x12;
+	return l >= 23 && f[4] == 16 && f[21] == 0x99 && f[22] == 0x04;
+}
+
 static void
 on_inv_frame(struct conn *c, const uint8_t *f, size_t l)
 {
 	double t = now_s();
-	int ok;
 
-	if (proto3plus)
-		ok = l == 23 && f[3] == 0x10 && f[4] == 0x12;
-	else
-		ok = l >= 23 && f[4] == 16 && f[21] == 0x99 && f[22] == 0x04;
-	if (!ok) {
+	if (!is_ack(f, l)) {
 		bad_ack++;
 		return;
 	}
@@ -755,8 +760,7 @@ run_hold(int argc, char **argv)
 			}
 			cs[i]->rlen += r;
 			while ((l = frame_len(cs[i]->rbuf, cs[i]->rlen)) > 0) {
-				if (l >= 23 && cs[i]->rbuf[21] == 0x99 &&
-				    !cs[i]->acked) {
+				if (is_ack(cs[i]->rbuf, l) && !cs[i]->acked) {
 					cs[i]->acked = 1;
 					done++;
 				}
@@ -927,6 +931,10 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "hold") == 0)
 		return run_hold(argc - 1, argv + 1);
+	if (strcmp(argv[1], "hold3plus") == 0) {
+		proto3plus = 1;
+		return run_hold(argc - 1, argv + 1);
+	}
 	if (strcmp(argv[1], "relay") == 0)
 		return run_relay(argc - 1, argv + 1);
 	if (strcmp(argv[1], "waitport") == 0)

@@ -206,8 +206,12 @@ checks() {	# outfile: report anything odd of a load run
 	return 0
 }
 
-hold() {	# n -> holds n connections, BGPID = load, returns after READY
-	start_bg "$W/hold-$1.out" "$LOAD" hold "$G3" "$1" "$F3" 300
+hold() {	# n [gen3plus] -> holds n connections, BGPID = load, after READY
+	if [ "${2:-}" = gen3plus ]; then
+		start_bg "$W/hold-$1.out" "$LOAD" hold3plus "$G3P" "$1" "$F3P" 300
+	else
+		start_bg "$W/hold-$1.out" "$LOAD" hold "$G3" "$1" "$F3" 300
+	fi
 	HOLD=$BGPID
 	if ! wait_for "$W/hold-$1.out" "^READY" 150; then
 		echo "  hold $1: no READY after 150 s"
@@ -372,6 +376,33 @@ if [ "$BIG" -gt "$NA" ]; then
 	fi
 	echo
 fi
+
+# ---- C: what one connection costs ------------------------------
+# A fresh daemon per protocol with NA devices of that kind configured:
+# tsun-proxyd's PSS with NA connections held (one data frame each,
+# acked) minus its PSS idle, per connection.
+echo "[4c] tsun-proxyd memory per connection, $NA connections"
+for _pr in gen3 gen3plus; do
+	if [ $_pr = gen3 ]; then
+		config "$W/c-$_pr.conf" ninv=$NA nplus=0
+	else
+		config "$W/c-$_pr.conf" ninv=0 nplus=$NA
+	fi
+	start_daemon "c-$_pr" "$W/c-$_pr.conf"
+	_p=$(child_pid tsun-proxyd)
+	set -- $(mem "$_p")
+	_idle=$1
+	if hold "$NA" $_pr; then
+		set -- $(mem "$_p")
+		row "$_pr: tsun-proxyd PSS idle / $NA held" "$_idle / $1" "MB"
+		row "$_pr: tsun-proxyd PSS per connection" \
+		    "$(awk -v a="$_idle" -v b="$1" -v n="$NA" \
+		    'BEGIN { printf "%.2f", (b - a) * 1024 / n }')" "KB"
+		stop_pid "$HOLD"
+	fi
+	stop_daemon
+done
+echo
 
 # ---- E: scale at a compressed cadence -------------------------------
 # A real inverter sends one data frame every few minutes; here each sends
