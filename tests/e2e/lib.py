@@ -1,8 +1,9 @@
 """Shared helpers for the tsun-proxy end-to-end tests.
 
-Python 3 standard library only.  Everything here is bounded in time:
-every wait has a deadline, and every process started is registered so
-that it is stopped even when a test fails or times out.
+Python 3's standard library and Debian's python3-paho-mqtt (mk/deps.sh
+installs it; run.sh uses /usr/bin/python3).  Everything here is bounded
+in time: every wait has a deadline, and every process started is
+registered so that it is stopped even when a test fails or times out.
 
 A test file imports this module, defines functions named test_*, and
 ends with ``lib.main(globals())``.  Each test function prints exactly
@@ -22,6 +23,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -29,6 +31,15 @@ import tempfile
 import threading
 import time
 import traceback
+
+try:
+    import paho.mqtt.client as paho
+except ImportError:
+    # Debian's python3-paho-mqtt lives with /usr/bin/python3
+    if sys.executable != "/usr/bin/python3" and \
+            os.path.exists("/usr/bin/python3"):
+        os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
+    raise
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -265,6 +276,7 @@ class Broker:
             f.write("listener %d 127.0.0.1\n"
                     "allow_anonymous true\n"
                     "persistence false\n"
+                    "set_tcp_nodelay true\n"
                     "log_dest stderr\n"
                     "log_type error\nlog_type warning\nlog_type notice\n"
                     "log_type information\n" % self.port)
@@ -314,25 +326,7 @@ class Broker:
 
 
 # ----------------------------------------------------------------------
-# MQTT 3.1.1 client (QoS 0)
-
-def _varint(n):
-    out = bytearray()
-    while True:
-        b = n % 128
-        n //= 128
-        if n:
-            b |= 0x80
-        out.append(b)
-        if not n:
-            return bytes(out)
-
-
-def _mstr(s):
-    if isinstance(s, str):
-        s = s.encode()
-    return struct.pack("!H", len(s)) + s
-
+# MQTT client: Debian's python3-paho-mqtt (1.6), MQTT 3.1.1
 
 class Message:
     def __init__(self, topic, payload, retain):
@@ -353,144 +347,122 @@ class Message:
 
 
 class MQTTClient:
-    """Minimal MQTT 3.1.1 client: connect, subscribe, collect messages
-    in a background thread, publish at QoS 0."""
+    """A clean-session client whose paho network thread collects every
+    message it receives; the queries below look at them, wait() sleeps
+    on a condition the thread signals.  subscribe() returns after the
+    SUBACK, publish() after the PUBACK (QoS 1): the broker has the
+    message and has passed it on to its subscribers.  Never reconnects:
+    once the broker closes the connection, wait() fails at once.
+    tls: {"cafile", "certfile", "keyfile", "insecure"}; auth: (user,
+    password)."""
 
     _n = 0
 
     def __init__(self, port, subscribe=("#",), host="127.0.0.1",
-                 timeout=10, keepalive=30):
+                 timeout=10, keepalive=30, tls=None, auth=None):
         MQTTClient._n += 1
         self.client_id = "e2e-%d-%d" % (os.getpid(), MQTTClient._n)
-        self.keepalive = keepalive
-        self.lock = threading.Lock()
-        self.cond = threading.Condition(self.lock)
+        self.host, self.port = host, port
+        self.cond = threading.Condition()
         self.msgs = []
         self.closed = False
         self.error = None
-        self.sock = socket.create_connection((host, port), timeout=timeout)
-        self.sock.settimeout(timeout)
-        self._pid = 1
-        vh = _mstr("MQTT") + bytes([4, 0x02]) + struct.pack("!H", keepalive)
-        self._send(0x10, vh + _mstr(self.client_id))
-        t, body = self._read_packet()
-        if t >> 4 != 2 or len(body) != 2 or body[1] != 0:
-            raise TestFailure("MQTT CONNACK refused: %r" % body)
-        self._suback = threading.Event()
-        self.sock.settimeout(1.0)
-        self.thread = threading.Thread(target=self._reader, daemon=True)
-        self.thread.start()
-        if subscribe:
-            self.subscribe(*subscribe)
+        self._connack = None
+        self._acked = {}	# mid of a SUBACK or PUBACK: granted QoS
+        c = self._c = paho.Client(client_id=self.client_id,
+                                  protocol=paho.MQTTv311,
+                                  reconnect_on_failure=False)
+        c.on_connect = self._on_connect
+        c.on_disconnect = self._on_disconnect
+        c.on_message = self._on_message
+        c.on_subscribe = c.on_publish = self._on_ack
+        if tls is not None:
+            ctx = ssl.create_default_context(cafile=tls["cafile"])
+            if tls.get("certfile"):
+                ctx.load_cert_chain(tls["certfile"], tls["keyfile"])
+            ctx.check_hostname = not tls.get("insecure")
+            c.tls_set_context(ctx)
+        if auth is not None:
+            c.username_pw_set(*auth)
+        c.connect(host, port, keepalive)
+        c.loop_start()
+        try:
+            self._wait_for(lambda: self._connack is not None, timeout,
+                           "CONNACK")
+            check(self._connack == 0, "MQTT CONNACK refused: %s"
+                  % paho.connack_string(self._connack))
+            if subscribe:
+                self.subscribe(*subscribe)
+        except BaseException:
+            self.close()
+            raise
 
-    def _send(self, first, body):
-        self.sock.sendall(bytes([first]) + _varint(len(body)) + body)
+    # --- paho's network thread
+    def _on_connect(self, client, userdata, flags, rc):
+        with self.cond:
+            self._connack = rc
+            self.cond.notify_all()
 
-    def _recv_exact(self, n):
-        buf = b""
-        while len(buf) < n:
-            try:
-                chunk = self.sock.recv(n - len(buf))
-            except socket.timeout:
+    def _on_disconnect(self, client, userdata, rc):
+        with self.cond:
+            if not self.closed:
+                self.error = "connection lost: %s" % paho.error_string(rc)
+            self.closed = True
+            self.cond.notify_all()
+
+    def _on_message(self, client, userdata, msg):
+        m = Message(msg.topic, bytes(msg.payload), bool(msg.retain))
+        with self.cond:
+            self.msgs.append(m)
+            self.cond.notify_all()
+
+    def _on_ack(self, client, userdata, mid, granted_qos=None):
+        with self.cond:
+            self._acked[mid] = granted_qos
+            self.cond.notify_all()
+
+    def _wait_for(self, pred, timeout, what):
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while not pred():
                 if self.closed:
-                    raise EOFError("closed")
-                if not buf:
-                    raise
-                continue
-            if not chunk:
-                raise EOFError("connection closed by broker")
-            buf += chunk
-        return buf
-
-    def _read_packet(self):
-        first = self._recv_exact(1)[0]
-        mult, n = 1, 0
-        while True:
-            b = self._recv_exact(1)[0]
-            n += (b & 0x7f) * mult
-            if not b & 0x80:
-                break
-            mult *= 128
-        return first, self._recv_exact(n) if n else b""
-
-    def _reader(self):
-        last_ping = time.monotonic()
-        while not self.closed:
-            try:
-                if time.monotonic() - last_ping > self.keepalive / 2:
-                    self._send(0xC0, b"")
-                    last_ping = time.monotonic()
-                try:
-                    first, body = self._read_packet()
-                except socket.timeout:
-                    continue
-            except Exception as e:
-                if not self.closed:
-                    self.error = e
-                with self.cond:
-                    self.closed = True
-                    self.cond.notify_all()
-                return
-            kind = first >> 4
-            if kind == 3:
-                qos = (first >> 1) & 3
-                tl = struct.unpack("!H", body[:2])[0]
-                topic = body[2:2 + tl].decode(errors="replace")
-                off = 2 + tl
-                if qos:
-                    pid = body[off:off + 2]
-                    off += 2
-                    try:
-                        if qos == 1:
-                            self._send(0x40, pid)
-                        else:
-                            self._send(0x50, pid)
-                    except OSError:
-                        pass
-                m = Message(topic, bytes(body[off:]), bool(first & 1))
-                with self.cond:
-                    self.msgs.append(m)
-                    self.cond.notify_all()
-            elif kind == 9:
-                self._suback.set()
-            elif kind == 6:		# PUBREL for QoS 2
-                try:
-                    self._send(0x70, body[:2])
-                except OSError:
-                    pass
+                    raise TestFailure("MQTT client connection closed "
+                                      "waiting for %s: %s" % (what,
+                                                              self.error))
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TestFailure("no %s from the broker within %.1fs"
+                                      % (what, timeout))
+                self.cond.wait(left)
 
     def subscribe(self, *topics, timeout=5):
-        self._suback.clear()
-        self._pid += 1
-        body = struct.pack("!H", self._pid)
-        for t in topics:
-            body += _mstr(t) + b"\x00"
-        self._send(0x82, body)
-        if not self._suback.wait(timeout):
-            raise TestFailure("no SUBACK from broker")
+        rc, mid = self._c.subscribe([(t, 0) for t in topics])
+        check(rc == paho.MQTT_ERR_SUCCESS, "MQTT subscribe %s: %s"
+              % (topics, paho.error_string(rc)))
+        self._wait_for(lambda: mid in self._acked, timeout,
+                       "SUBACK for %s" % ", ".join(topics))
+        check(0x80 not in self._acked[mid], "MQTT subscribe %s refused"
+              % (topics,))
 
-    def publish(self, topic, payload, retain=False):
-        if isinstance(payload, str):
-            payload = payload.encode()
-        self._send(0x30 | (1 if retain else 0), _mstr(topic) + payload)
+    def publish(self, topic, payload, retain=False, timeout=5):
+        info = self._c.publish(topic, payload, qos=1, retain=retain)
+        check(info.rc == paho.MQTT_ERR_SUCCESS, "MQTT publish on %s: %s"
+              % (topic, paho.error_string(info.rc)))
+        self._wait_for(lambda: info.mid in self._acked, timeout,
+                       "PUBACK for %s" % topic)
 
     def close(self):
-        if self.closed:
-            return
-        try:
-            self._send(0xE0, b"")
-        except OSError:
-            pass
-        self.closed = True
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-        self.thread.join(3)
+        with self.cond:
+            was, self.closed = self.closed, True
+        if not was:
+            self._c.disconnect()
+        # the thread ends once the DISCONNECT is out (or the connection
+        # was lost): within a turn of its 1 s select
+        self._c.loop_stop()
 
     # --- queries
     def all(self, topic=None, since=None):
-        with self.lock:
+        with self.cond:
             return [m for m in self.msgs
                     if (topic is None or _match(topic, m.topic))
                     and (since is None or m.time >= since)]
@@ -526,7 +498,22 @@ class MQTTClient:
                 if self.closed:
                     raise TestFailure("MQTT client connection closed: %s"
                                       % self.error)
-                self.cond.wait(min(left, 0.5))
+                self.cond.wait(left)
+
+    def quiet(self, secs=0.5, timeout=10):
+        """Wait until no message arrived for secs; return a mark."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                now = time.monotonic()
+                if not self.msgs or now - self.msgs[-1].time >= secs:
+                    return now
+                if now >= deadline:
+                    raise TestFailure("MQTT traffic still flowing after "
+                                      "%.1fs (last: %r)"
+                                      % (timeout, self.msgs[-1]))
+                self.cond.wait(min(deadline, self.msgs[-1].time + secs)
+                               - now)
 
 
 def _match(filt, topic):
@@ -542,17 +529,42 @@ def _match(filt, topic):
     return len(fp) == len(tp)
 
 
-def retained(port, topic, timeout=3):
-    """The retained message on topic (exact), or None: a fresh
-    subscription delivers it at once, and before the broker answers a
+def _retained(port, topic, timeout):
+    """The retained messages on topic (wildcards allowed): a fresh
+    subscription delivers them at once, and before the broker answers a
     later SUBSCRIBE, so that SUBACK ends the wait."""
     c = MQTTClient(port, subscribe=(topic,))
     try:
         c.subscribe("e2e/barrier", timeout=timeout)
-        ms = c.all(topic)
-        return next((m for m in ms if m.retain), None)
+        return [m for m in c.all(topic) if m.retain]
     finally:
         c.close()
+
+
+def retained(port, topic, timeout=3):
+    """The retained message on topic (exact), or None."""
+    return next(iter(_retained(port, topic, timeout)), None)
+
+
+def retained_all(port, topic="#", timeout=3):
+    """{topic: payload} of the retained messages on topic."""
+    return {m.topic: m.payload for m in _retained(port, topic, timeout)}
+
+
+def wait_retained(port, topic, pred=None, timeout=10, what=None):
+    """Wait until the broker holds a retained message on topic (exact)
+    for which pred(msg) is true; return it.  A subscriber gets what is
+    retained at once and what is published later as it comes."""
+    c = MQTTClient(port, subscribe=(topic,))
+    try:
+        m = c.wait(topic, pred, timeout, what=what or "a retained message")
+    finally:
+        c.close()
+    if not m.retain:
+        m = retained(port, topic)
+        check(m is not None and (pred is None or pred(m)),
+              "%s: published, but the broker retains %r" % (topic, m))
+    return m
 
 
 # ----------------------------------------------------------------------

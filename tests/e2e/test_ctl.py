@@ -13,8 +13,7 @@ from lib import check, log
 def test_show_status(build):
     b = lib.Broker()
     d = lib.Daemon(build, b.port)
-    lib.wait_until(lambda: lib.retained(b.port, "tsun/proxy/status", 1),
-                   10, what="mqttd connected")
+    lib.wait_retained(b.port, "tsun/proxy/status", what="mqttd connected")
     w = d.workers()
     r = d.ctl_run("show", "status")
     log(r.stdout.strip())

@@ -11,15 +11,6 @@ import lib
 from lib import check, log
 
 
-def _quiet(c, secs=0.5, timeout=10):
-    """Wait until no message arrived for secs; return a mark."""
-    def q():
-        ms = c.all()
-        return not ms or time.monotonic() - ms[-1].time >= secs
-    lib.wait_until(q, timeout, what="MQTT traffic to calm down")
-    return c.mark()
-
-
 def test_ha_birth_flood(build):
     """200 births of Home Assistant: one re-send of the discovery, not
     200 (each is every entity of every device)."""
@@ -31,12 +22,12 @@ def test_ha_birth_flood(build):
     lib.expect_reply(inv, lib.data_frame(), lib.data_reply())
     topic = "homeassistant/sensor/inv_1/out_volt_%s/config" % lib.SERIAL1
     c.wait(topic, timeout=10, what="first discovery")
-    t = _quiet(c)
+    t = c.quiet()
     n = 200
     for _ in range(n):
         c.publish("homeassistant/status", "online")
     c.wait(topic, timeout=10, since=t, what="discovery after the births")
-    _quiet(c, secs=1.5, timeout=20)
+    c.quiet(secs=1.5, timeout=20)
     resent = len(c.all(topic, since=t))
     total = len(c.all("homeassistant/#", since=t)) - n
     log("%d births: the discovery of one entity went out %d times, %d "
@@ -46,7 +37,7 @@ def test_ha_birth_flood(build):
     # another birth soon after: at most one more, and not at once
     t = c.mark()
     c.publish("homeassistant/status", "online")
-    time.sleep(2)
+    time.sleep(2)		# no answer within 2 s (the test)
     check(not c.all(topic, since=t), "a birth right after a re-send was "
           "answered at once")
     lines = len(re.findall(r"Home Assistant is online", d.log()))
@@ -59,11 +50,11 @@ def test_connect_no_publish(build):
     c = lib.MQTTClient(b.port, subscribe=("tsun/#",))
     d = lib.Daemon(build, b.port)
     c.wait("tsun/proxy/proxy", timeout=10, what="the proxy counters")
-    t = _quiet(c)
+    t = c.quiet()
     for _ in range(50):
         s = socket.create_connection(("127.0.0.1", d.gen3_port), 2)
         s.close()
-    time.sleep(1.5)
+    time.sleep(1.5)		# no publish within 1.5 s (the test)
     n = len(c.all("tsun/proxy/proxy", since=t))
     log("50 empty connections: %d publishes of the proxy counters" % n)
     check(n == 0, "50 connections that sent nothing caused %d publishes"

@@ -8,7 +8,6 @@ of lib_ha.py: zero errors and zero warnings."""
 
 import os
 import sys
-import time
 
 if __name__ == "__main__":
     try:
@@ -71,27 +70,6 @@ def feed_g3p(d, dev_ind, data_ind):
     return lg
 
 
-def quiet(c, secs=0.7, timeout=10):
-    """Wait until nothing new arrived for secs."""
-    deadline = time.monotonic() + timeout
-    n = -1
-    while time.monotonic() < deadline:
-        k = len(c.all())
-        if k == n:
-            return
-        n = k
-        time.sleep(secs)
-
-
-def retained_all(port, timeout=1.5):
-    c = lib.MQTTClient(port, subscribe=("#",))
-    try:
-        quiet(c, 0.5, timeout + 3)
-        return {m.topic: m.payload for m in c.all() if m.retain}
-    finally:
-        c.close()
-
-
 def run_devices(build):
     b = lib.Broker()
     c = lib.MQTTClient(b.port)
@@ -110,7 +88,7 @@ def run_devices(build):
                      ("inv_mx", "controller"), ("bat_1", "batterie")):
         c.wait("tsun/%s/%s" % (nid, grp), timeout=10,
                what="the %s values of %s" % (grp, nid))
-    quiet(c)
+    c.quiet(0.7)
     return b, c, d, conns
 
 
@@ -129,7 +107,7 @@ def test_ha_rules(build):
               "the register table names no bits for %s" % k)
     b, c, d, conns = run_devices(build)
     msgs = c.all()
-    rep, disc, ents = lib_ha.check(msgs, retained_all(b.port),
+    rep, disc, ents = lib_ha.check(msgs, lib.retained_all(b.port),
                                    bitfields=bits)
     log("%d entities, %d state messages" % (
         len(ents), len([m for m in msgs

@@ -157,14 +157,7 @@ def test_number_discovery(build):
                       lambda x: x != "", "the output limit's state")
     check(float(st) == 100.0, "output limit state %r, want 100" % st)
     # Home Assistant's rules on everything, numbers included
-    retained = {}
-    rc = lib.MQTTClient(b.port, subscribe=("#",))
-    # the broker sends the retained messages before it answers a later
-    # SUBSCRIBE: that SUBACK says they are all here
-    rc.subscribe("e2e/barrier")
-    retained = {m.topic: m.payload for m in rc.all() if m.retain}
-    rc.close()
-    rep, _, _ = lib_ha.check(c.all(), retained)
+    rep, _, _ = lib_ha.check(c.all(), lib.retained_all(b.port))
     for e in rep.errors + rep.warnings:
         log(e)
     check(not rep.errors and not rep.warnings, "%d errors, %d warnings:\n%s"

@@ -11,20 +11,10 @@ from lib_g3p import modbus_crc
 from lib import check, log
 
 
-def _quiet(c, secs=0.5, timeout=10):
-    """Wait until no message arrived for secs; return a mark."""
-    def q():
-        ms = c.all()
-        return not ms or time.monotonic() - ms[-1].time >= secs
-    lib.wait_until(q, timeout, what="MQTT traffic to calm down")
-    return c.mark()
-
-
 def test_status_retained(build):
     b = lib.Broker()
     d = lib.Daemon(build, b.port)
-    r = lib.wait_until(lambda: lib.retained(b.port, "tsun/proxy/status", 1),
-                       10, what="retained tsun/proxy/status")
+    r = lib.wait_retained(b.port, "tsun/proxy/status")
     check(r.payload == b"online", "retained tsun/proxy/status is %r"
           % r.payload)
     # the proxy's counters and discovery are there too
@@ -43,7 +33,7 @@ def test_ha_birth_rediscovery(build):
     lib.expect_reply(inv, lib.data_frame(), lib.data_reply())
     topic = "homeassistant/sensor/inv_1/out_volt_%s/config" % lib.SERIAL1
     c.wait(topic, timeout=10, what="first discovery")
-    t = _quiet(c)
+    t = c.quiet()
     # nothing is sent again by itself (within 1 s: the test) ...
     time.sleep(1)
     check(not c.all("homeassistant/#", since=t),
@@ -57,7 +47,7 @@ def test_ha_birth_rediscovery(build):
     n = len(c.all("homeassistant/sensor/#", since=t))
     log("%d discovery messages after HA birth" % n)
     # 'offline' does not trigger anything
-    t = _quiet(c)
+    t = c.quiet()
     c.publish("homeassistant/status", "offline")
     time.sleep(1)		# nothing within 1 s (the test)
     check(not c.all("homeassistant/sensor/#", since=t),
@@ -152,7 +142,7 @@ def test_kill_mqttd_snapshot(build):
 
     # again without data flowing: what arrives now can only come from
     # the snapshot proxyd sends the new mqttd
-    _quiet(c)
+    c.quiet()
     t = c.mark()
     os.kill(w1["mqttd"], signal.SIGKILL)
     w2 = d.wait_workers(15, exclude=[w0["mqttd"], w1["mqttd"]])

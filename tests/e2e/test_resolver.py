@@ -157,7 +157,7 @@ def test_dns_blackhole_blocks_nothing(build):
                    timeout=1, since=since)
         inv.close()
         n += 1
-        time.sleep(0.3)
+        time.sleep(0.3)		# the probing rate
     log("%d rounds, slowest show status %.3f s, %d queries dropped"
         % (n, worst, bh.queries))
     text = d.log()
@@ -190,8 +190,8 @@ def resolver_answers(family_host):
         d.start()
     finally:
         os.environ.pop("TSUN_TEST_DNS_PORT", None)
-    lib.wait_until(lambda: lib.retained(b.port, "tsun/proxy/status", 1),
-                   15, what="mqttd connected through %s" % NAME)
+    lib.wait_retained(b.port, "tsun/proxy/status", timeout=15,
+                      what="mqttd connected through %s" % NAME)
     types = sorted(set(t for n, t in srv.queries if n == NAME))
     log("queries: %s" % srv.queries)
     check(types == ["A", "AAAA"], "asked %s, not A and AAAA" % types)
@@ -251,8 +251,8 @@ def test_system_resolver_sandboxed(build):
     d.write_config(text=d.config_text().replace(
         'mqtt { host = "127.0.0.1"', 'mqtt { host = "localhost"'))
     d.start()
-    lib.wait_until(lambda: lib.retained(b.port, "tsun/proxy/status", 1),
-                   15, what="mqttd connected to localhost")
+    lib.wait_retained(b.port, "tsun/proxy/status", timeout=15,
+                      what="mqttd connected to localhost")
     text = d.log()
     check(not re.search(r"cannot resolve|resolver process (died|exited|is "
                          r"stuck)|^resolver: ", text, re.M),
@@ -301,7 +301,7 @@ def test_stuck_resolver_restarted(build):
         r = d.ctl_run("show", "status", timeout=5)
         check(time.monotonic() - t0 < 1.0 and "tsun-proxyd" in r.stdout,
               "show status slow or wrong: %r" % r.stdout)
-        time.sleep(0.5)
+        time.sleep(0.5)		# the probing rate
     d.wait_log(r"resolving hang\.tsun-test\.invalid: no answer within "
                r"10 s", timeout=5)
     d.wait_log(r"resolver process is stuck: restarting it", timeout=2)
