@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import subprocess
-import threading
 import time
 
 import lib
@@ -129,81 +128,21 @@ class TLSBroker(lib.Broker):
         self.start()
 
 
-class TLSSub:
-    """mosquitto_sub over TLS in the background; collects the messages
-    (retained flag, topic, payload)."""
-
-    _n = 0
+class TLSSub(lib.MQTTClient):
+    """A subscriber over TLS to localhost, checking the broker's
+    certificate against the test CA; with a client certificate and with
+    the password if asked."""
 
     def __init__(self, port, pki, topics=("#",), cert=None, insecure=False,
                  password=False):
-        TLSSub._n += 1
-        exe = shutil.which("mosquitto_sub")
-        if exe is None:
-            lib.skip("mosquitto_sub is not installed")
-        cmd = [exe, "-h", "localhost", "-p", str(port), "-V", "mqttv311",
-               "--cafile", pki.path("ca.pem"), "-F", "%r %t %x",
-               "-i", "e2e-tls-sub-%d-%d" % (os.getpid(), TLSSub._n)]
-        for t in topics:
-            cmd += ["-t", t]
-        if cert:
-            cmd += ["--cert", pki.path(cert + ".pem"),
-                    "--key", pki.path(cert + ".key")]
-        if insecure:
-            cmd.append("--insecure")
-        if password:
-            cmd += ["-u", "tsun", "-P", PASSWORD]
-        self.port, self.pki = port, pki
+        self.pki = pki
         self.opts = dict(cert=cert, insecure=insecure, password=password)
-        self.cond = threading.Condition()
-        self.msgs = []
-        self.err = b""
-        self.proc = lib.register(subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, start_new_session=True))
-        threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=self._read_err, daemon=True).start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            parts = line.decode(errors="replace").rstrip("\n").split(" ", 2)
-            if len(parts) < 2:
-                continue
-            try:
-                payload = bytes.fromhex(parts[2]) if len(parts) > 2 else b""
-            except ValueError:
-                payload = parts[2].encode()
-            with self.cond:
-                self.msgs.append(lib.Message(parts[1], payload,
-                                             parts[0] == "1"))
-                self.cond.notify_all()
-
-    def _read_err(self):
-        self.err = self.proc.stderr.read()
-
-    def wait(self, topic, pred=None, timeout=10, what=None):
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while True:
-                for m in self.msgs:
-                    if lib._match(topic, m.topic) and (pred is None or
-                                                       pred(m)):
-                        return m
-                left = deadline - time.monotonic()
-                if left <= 0 or self.proc.poll() is not None:
-                    raise lib.TestFailure(
-                        "%s waiting for %s on %s over TLS (%d messages; "
-                        "mosquitto_sub: %s)" % (
-                            "timed out" if left <= 0 else
-                            "mosquitto_sub exited (%s)"
-                            % self.proc.returncode,
-                            what or "a message", topic, len(self.msgs),
-                            self.err.decode(errors="replace").strip()
-                            or "running"))
-                self.cond.wait(min(left, 0.2))
-
-    def close(self):
-        lib.stop_proc(self.proc, timeout=5)
+        tls = {"cafile": pki.path("ca.pem"), "insecure": insecure}
+        if cert:
+            tls.update(certfile=pki.path(cert + ".pem"),
+                       keyfile=pki.path(cert + ".key"))
+        super().__init__(port, subscribe=topics, host="localhost", tls=tls,
+                         auth=("tsun", PASSWORD) if password else None)
 
 
 # ----------------------------------------------------------------------
@@ -323,7 +262,7 @@ def test_tls_wrong_ca(build):
              "wrong CA")
     sub = TLSSub(b.port, pki)
     time.sleep(1.5)		# nothing within 1.5 s (the test)
-    check(not [m for m in sub.msgs if m.topic == "tsun/proxy/status"],
+    check(not sub.all("tsun/proxy/status"),
           "a status was published although the CA is wrong")
     sub.close()
 
@@ -474,14 +413,14 @@ def test_tls_password_masked(build):
     d.write_config(text=open(d.conf).read().replace("insecure = false",
                                                     "insecure = true"))
     since = d.log_size()
-    old = set(id(m) for m in sub.msgs)
+    t = sub.mark()
     d.hup()
     d.wait_log(r"tsun-cfgd: configuration reloaded", 10, since=since)
     d.wait_log(r"tsun-cfgd: tsun-mqttd stopped: starting it with the new "
                r"configuration", 10, since=since)
     d.wait_log(r"tsun-mqttd: connected to MQTT broker", 15, since=since)
-    sub.wait("tsun/proxy/status", lambda m: m.payload == b"online" and
-             id(m) not in old, 10, what="the new tsun-mqttd online")
+    sub.wait("tsun/proxy/status", lambda m: m.payload == b"online", 10,
+             since=t, what="the new tsun-mqttd online")
     d.stop()
     text = d.log()
     check(PASSWORD not in text, "the password is in the daemon's log")
