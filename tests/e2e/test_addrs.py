@@ -265,7 +265,7 @@ def test_tls_other_name_refused(build):
         check(not srv.done, "the handshake completed: %s" % srv.done)
         check(srv.sni and all(n == NAME for n in srv.sni),
               "SNI %s, expected %s" % (srv.sni, NAME))
-        time.sleep(1)
+        time.sleep(1)		# and no connection within 1 s (the test)
         check(not re.search(r"connected to MQTT broker", d.log()),
               "mqttd connected with a certificate for another name")
     finally:
@@ -291,7 +291,7 @@ def test_tls_dead_broker_idle(build):
                r"retrying in 2 s" % (re.escape(NAME), port), 15)
     pid = d.workers()["mqttd"]
     c0 = _cpu(pid)
-    time.sleep(3)
+    time.sleep(3)		# CPU used over 3 s (the test)
     used = _cpu(pid) - c0
     log("tsun-mqttd used %.2f s CPU in 3 s of back-off" % used)
     check(used < 0.5, "tsun-mqttd used %.2f s CPU in 3 s of back-off"
