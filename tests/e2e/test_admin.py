@@ -99,6 +99,11 @@ def proxy_online(port):
     return m is not None and m.text() == "online"
 
 
+def wait_online(port, timeout, what):
+    lib.wait_retained(port, "tsun/proxy/status",
+                      lambda m: m.text() == "online", timeout, what=what)
+
+
 @lib.timeout(60)
 def test_reload_applies_mqtt_password(build):
     b = PasswdBroker("old-secret")
@@ -106,8 +111,7 @@ def test_reload_applies_mqtt_password(build):
     d.write_config(passwd_config(d, "old-secret"))
     os.chmod(d.conf, 0o600)
     d.start()
-    lib.wait_until(lambda: proxy_online(b.watch_port), 10,
-                   what="the proxy online with the old password")
+    wait_online(b.watch_port, 10, "the proxy online with the old password")
     cfgd = d.pid
     # the broker's password is rotated and it restarts (the retained
     # status goes with it): the old password is refused from now on
@@ -126,8 +130,7 @@ def test_reload_applies_mqtt_password(build):
     check(r.returncode == 0, "tsun-ctl reload: exit %d: %s"
           % (r.returncode, r.stdout))
     # back online within a few seconds, not at the next back-off or crash
-    lib.wait_until(lambda: proxy_online(b.watch_port), 8,
-                   what="the proxy online with the new password")
+    wait_online(b.watch_port, 8, "the proxy online with the new password")
     check("configuration reloaded" in r.stdout and "MQTT settings changed"
           in r.stdout, "reload answer %r" % r.stdout)
     check(d.pid == cfgd and d.proc.poll() is None,
