@@ -10,7 +10,6 @@
 #include "common/conf.h"
 #include "common/registers.h"
 #include "proxyd/gen3.h"
-#include "proxyd/gen3_test.h"
 #include "proxyd/proto.h"
 #include "proxyd/valuedb.h"
 
@@ -77,7 +76,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct tsun_conf	 conf;
 	struct gen3_hdr		 h;
 	struct gen3_data	 d;
-	struct gen3		*g;
+	void			*g;
+	uint8_t			 hb[64];
+	static const uint8_t	 beat[9] = { 1, 0, 0, 1, 0x89, 0xc6, 0x53,
+	    0x4d, 0x80 };
 	size_t			 off = 0;
 	ssize_t			 n;
 	uint8_t			 sel;
@@ -107,8 +109,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the state machine, the way conn.c drives it */
 	if ((g = gen3_ops.new(&conf, &fz_io, PSIDE_SERVER, NULL)) == NULL)
 		return 0;
-	if (sel & 8)
-		gen3_dbg(g)->state = PSTATE_UP;
+	/* a heartbeat of the logger first: the link is up */
+	if (sel & 8) {
+		n = gen3_build(hb, sizeof(hb), "R170000000000001",
+		    GEN3_CTRL_IND, GEN3_MSG_HEARTBEAT, beat, sizeof(beat));
+		gen3_ops.input_dev(g, hb, n);
+	}
 	off = 0;
 	while (off < size) {
 		n = (sel & 16) ? gen3_ops.input_cloud(g, data + off, size - off) :
