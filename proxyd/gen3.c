@@ -50,9 +50,9 @@ count(struct gen3 *g, enum reg_id r)
 static void
 set_state(struct gen3 *g, int state)
 {
-	if (g->d.state == state)
+	if (g->state == state)
 		return;
-	g->d.state = state;
+	g->state = state;
 	if (g->io->state != NULL)
 		g->io->state(g->io->arg, state, g->polling);
 }
@@ -100,7 +100,7 @@ forward(struct gen3 *g, int side, const uint8_t *frame, size_t len,
 	memcpy(fwd, frame, len);
 	if (h->msg_id == GEN3_MSG_HEARTBEAT && h->ctrl == GEN3_CTRL_IND &&
 	    h->data_len == 9) {
-		ofs = side == SIDE_DEV ? g->d.ts_off_dev : g->d.ts_off_cloud;
+		ofs = side == SIDE_DEV ? g->ts_off_dev : g->ts_off_cloud;
 		pos = h->header_len + 1;
 		/* modulo 2^64: a peer's absurd clock must not be UB */
 		g3_put64(fwd + pos, (int64_t)((uint64_t)g3_get64(fwd + pos) +
@@ -108,7 +108,7 @@ forward(struct gen3 *g, int side, const uint8_t *frame, size_t len,
 	} else if ((h->msg_id == GEN3_MSG_COLL_DATA ||
 	    h->msg_id == GEN3_MSG_INV_DATA) &&
 	    gen3_parse_data(h->data, h->data_len, &d) == 0) {
-		ofs = side == SIDE_DEV ? g->d.ts_off_cloud : g->d.ts_off_dev;
+		ofs = side == SIDE_DEV ? g->ts_off_cloud : g->ts_off_dev;
 		pos = h->header_len + d.ts_pos;
 		g3_put64(fwd + pos, (int64_t)((uint64_t)d.ts_ms +
 		    (uint64_t)ofs));
@@ -146,11 +146,11 @@ accept_serial(struct gen3 *g, const char *id)
 		REG_PV4_MODEL, REG_PV5_MODEL, REG_PV6_MODEL
 	};
 
-	if (g->d.serial[0] != '\0' && strcmp(g->d.serial, id) == 0)
+	if (g->serial[0] != '\0' && strcmp(g->serial, id) == 0)
 		return 1;
 	if (!g->io->accept(g->io->arg, id, 0, &dc, &vd) || vd == NULL)
 		return 0;
-	strlcpy(g->d.serial, id, sizeof(g->d.serial));
+	strlcpy(g->serial, id, sizeof(g->serial));
 	g->dc = dc;
 	g->vd = vd;
 	g->polling = dc != NULL && dc->modbus_polling;
@@ -167,7 +167,7 @@ accept_serial(struct gen3 *g, const char *id)
 		store_str(g, pvman[i], dc->pv[i].manufacturer);
 		store_str(g, pvmod[i], dc->pv[i].type);
 	}
-	if (g->d.state == PSTATE_INIT)
+	if (g->state == PSTATE_INIT)
 		set_state(g, PSTATE_RECEIVED);
 	return 1;
 }
@@ -191,15 +191,15 @@ mb_transmit(void *arg, const struct mbq_item *it)
 	size_t		 n;
 
 	/* a cloud command waits its turn, but goes out only when up */
-	if (g->d.state != PSTATE_UP || g->d.pend) {
+	if (g->state != PSTATE_UP || g->pend) {
 		log_warnx_sum("%s: MODBUS request not sent, state not up",
-		    g->d.serial);
+		    g->serial);
 		return;
 	}
 	memcpy(pl, MB_PREFIX, 4);
 	pl[4] = MB_REQ_LEN;
 	memcpy(pl + 5, it->rtu, MB_REQ_LEN);
-	if ((n = gen3_build(buf, sizeof(buf), g->d.serial, GEN3_CTRL_REQ,
+	if ((n = gen3_build(buf, sizeof(buf), g->serial, GEN3_CTRL_REQ,
 	    GEN3_MSG_MODBUS, pl, sizeof(pl))) > 0)
 		g->io->to_dev(g->io->arg, buf, n);
 }
@@ -226,7 +226,7 @@ mb_send_cmd(struct gen3 *g, uint8_t fcode, uint16_t reg, uint16_t val,
 	uint8_t		rtu[MB_REQ_LEN];
 	struct mb_req	req;
 
-	if (g->d.state != PSTATE_UP || g->d.pend)
+	if (g->state != PSTATE_UP || g->pend)
 		return -1;
 	mb_build_req(rtu, addr, fcode, reg, val, &req);
 	return mb_queue(g, rtu, &req, 0);
@@ -235,7 +235,6 @@ mb_send_cmd(struct gen3 *g, uint8_t fcode, uint16_t reg, uint16_t val,
 struct g3_mbctx {
 	struct gen3	*g;
 	int		 groups;
-	int		 n;
 };
 
 static void
@@ -249,7 +248,6 @@ mb_value(void *arg, const struct mb_value *v)
 {
 	struct g3_mbctx	*c = arg;
 
-	c->n++;
 	if (mb_value_store(c->g->vd, v)) {
 		c->g->dirty = 1;
 		/* MODBUS values carry the current time, not the logger's */
@@ -274,19 +272,18 @@ mb_answer(struct gen3 *g, const uint8_t *frame, size_t len,
 	rtu = h->data + sub;
 	rlen = h->data_len - sub;
 	it = mbq_current(&g->q);
-	g->d.mb_err = mb_check_answer(it != NULL ? &it->req : NULL, rtu, rlen);
-	if (g->d.mb_err != MB_OK || it == NULL)
+	if (mb_check_answer(it != NULL ? &it->req : NULL, rtu, rlen) !=
+	    MB_OK || it == NULL)
 		return;
 	from_cloud = it->from_cloud;
 	memset(&c, 0, sizeof(c));
 	c.g = g;
 	if (g->dc != NULL && g->dc->scanning && !from_cloud) {
-		log_info("%s: MODBUS scan 0x%04x: %zu bytes", g->d.serial,
+		log_info("%s: MODBUS scan 0x%04x: %zu bytes", g->serial,
 		    it->req.reg, rlen);
 		log_hexdump("scan", rtu, rlen);
 	} else if (g->vd != NULL && mb_answer_has_data(&it->req))
 		mb_decode_answer(&it->req, rtu, rlen, mb_value, &c);
-	g->d.mb_elms = c.n;
 	if (from_cloud)
 		forward(g, SIDE_DEV, frame, len, h);
 	mbq_answered(&g->q, &mb_ops, g);
@@ -312,7 +309,7 @@ mb_cloud_cmd(struct gen3 *g, const struct gen3_hdr *h)
 	}
 	count(g, REG_MODBUS_COMMAND);
 	if (mb_queue(g, rtu, &req, 1) != 0)
-		log_warnx_sum("%s: MODBUS queue full", g->d.serial);
+		log_warnx_sum("%s: MODBUS queue full", g->serial);
 }
 
 static void
@@ -335,10 +332,8 @@ poll_expired(struct gen3 *g)
 		return;
 	if (g->io->timer != NULL)
 		g->io->timer(g->io->arg, GEN3_TIMER_POLL, g->poll_ms);
-	n = g->d.poll_count++;
+	n = g->poll_count++;
 	if (dc != NULL && dc->scanning) {
-		g->d.mb_last_reg = g->scan_reg;
-		g->d.mb_last_len = dc->scan_bytes;
 		if (mb_send_cmd(g, MB_FN_READ_HOLDING, g->scan_reg,
 		    dc->scan_bytes, g->scan_addr) == 0) {
 			if (g->scan_reg + dc->scan_step > 0xffff)
@@ -422,27 +417,11 @@ decode_info(struct gen3 *g, struct vdb_dev *vd, uint32_t data_id,
 	c.map = g3_info_map(data_id);
 	c.ts = ts;
 	rv = gen3_tlv_decode(p, len, tlv_store, &c);
-	if (rv < 0) {
-		vdb_count(REG_INVALID_DATA_TYPE, 1);
-		if (g != NULL)
-			g->counted = 1;
-	}
+	if (rv < 0)
+		count(g, REG_INVALID_DATA_TYPE);
 	*changed = c.changed;
 	*groups = c.groups;
 	return rv < 0 ? -1 : 0;
-}
-
-/* for the tests: decode a bare TLV block as the handlers do, no stamps */
-int
-gen3_decode_tlv(struct vdb_dev *vd, uint32_t data_id, const uint8_t *p,
-    size_t len)
-{
-	struct gen3	 g;
-	int		 changed, groups;
-
-	memset(&g, 0, sizeof(g));
-	g.vd = vd;
-	return decode_info(&g, vd, data_id, p, len, -1, &changed, &groups);
 }
 
 static void
@@ -459,8 +438,8 @@ handle_contact(struct gen3 *g, int side, const uint8_t *frame, size_t len,
 		return;
 	}
 	if (side == SIDE_CLOUD) {
-		if (g->d.await_contact > 0)
-			g->d.await_contact--;
+		if (g->await_contact > 0)
+			g->await_contact--;
 		else
 			forward(g, side, frame, len, h);
 		return;
@@ -470,14 +449,14 @@ handle_contact(struct gen3 *g, int side, const uint8_t *frame, size_t len,
 		forward(g, side, frame, len, h);
 		return;
 	}
-	g->d.name[0] = g->d.mail[0] = '\0';
+	g->name[0] = g->mail[0] = '\0';
 	if (h->data_len >= 1 && (n = p[0]) + 2 <= h->data_len) {
-		memcpy(g->d.name, p + 1, n);
-		g->d.name[n] = '\0';
+		memcpy(g->name, p + 1, n);
+		g->name[n] = '\0';
 		m = p[n + 1];
 		if (n + 2 + m <= h->data_len) {
-			memcpy(g->d.mail, p + n + 2, m);
-			g->d.mail[m] = '\0';
+			memcpy(g->mail, p + n + 2, m);
+			g->mail[m] = '\0';
 		}
 	}
 	reply(g, side, h, GEN3_CTRL_IND, GEN3_MSG_CONTACT, &one, 1);
@@ -499,16 +478,16 @@ handle_time(struct gen3 *g, int side, const uint8_t *frame, size_t len,
 	if (h->data_len == 0) {
 		g3_put64(ts, local);
 		reply(g, side, h, GEN3_CTRL_IND, GEN3_MSG_TIME, ts, 8);
-		if (side == SIDE_DEV && g->d.state == PSTATE_UP)
-			g->d.pend = 1;
+		if (side == SIDE_DEV && g->state == PSTATE_UP)
+			g->pend = 1;
 		forward(g, side, frame, len, h);
 	} else if (h->data_len >= 8) {
 		ofs = (int64_t)((uint64_t)g3_get64(h->data) - (uint64_t)local);
 		if (side == SIDE_CLOUD) {
-			g->d.ts_off_cloud = ofs;
-			g->d.ts_off_dev = ofs;
+			g->ts_off_cloud = ofs;
+			g->ts_off_dev = ofs;
 		} else
-			g->d.ts_off_dev = ofs;
+			g->ts_off_dev = ofs;
 	} else
 		forward(g, side, frame, len, h);
 }
@@ -531,7 +510,7 @@ handle_heartbeat(struct gen3 *g, int side, const uint8_t *frame, size_t len,
 		return;
 	}
 	if (side == SIDE_DEV) {
-		g->d.pend = 0;
+		g->pend = 0;
 		set_state(g, PSTATE_UP);
 		poll_restart(g);
 	}
@@ -562,20 +541,19 @@ handle_data(struct gen3 *g, int side, const uint8_t *frame, size_t len,
 	/* the cloud never sends data; just pass such a frame on */
 	if (side == SIDE_DEV && g->vd != NULL &&
 	    gen3_parse_data(h->data, h->data_len, &d) == 0) {
-		if (inv && g->d.sensor_list == 0) {
-			g->d.sensor_list = d.data_id;
+		if (inv && g->sensor_list == 0) {
+			g->sensor_list = d.data_id;
 			snprintf(sl, sizeof(sl), "%08x", d.data_id);
 			store_str(g, REG_SENSOR_LIST, sl);
-		} else if (inv && g->d.sensor_list != d.data_id) {
-			g->d.data_warned = 1;
+		} else if (inv && g->sensor_list != d.data_id) {
 			log_warnx("%s: data_id %08x differs from sensor list "
-			    "%08x", g->d.serial, d.data_id, g->d.sensor_list);
+			    "%08x", g->serial, d.data_id, g->sensor_list);
 		}
 		ts_utc = gen3_local_to_utc(d.ts_ms);
 		now = proto_now_ms() / 1000.0;
 		if (inv && (now - ts_utc) / REPLAY_AGE_S > 1)
 			log_info("%s: replayed inverter data ignored",
-			    g->d.serial);
+			    g->serial);
 		else {
 			decode_info(g, g->vd, d.data_id, d.tlv, d.tlv_len,
 			    (int64_t)nearbyint(ts_utc), &changed, &groups);
@@ -592,7 +570,7 @@ handle_data(struct gen3 *g, int side, const uint8_t *frame, size_t len,
 		}
 	}
 	if (inv && side == SIDE_DEV) {
-		g->d.pend = 0;
+		g->pend = 0;
 		set_state(g, PSTATE_UP);
 		poll_restart(g);
 	}
@@ -633,7 +611,6 @@ dispatch(struct gen3 *g, int side, const uint8_t *frame, size_t len,
 {
 	size_t	 i;
 
-	g->d.msg_count++;
 	for (i = 0; i < h->id_len; i++) {
 		/* serials are ASCII; anything else cannot be accepted */
 		if ((uint8_t)h->id[i] < 0x20 || (uint8_t)h->id[i] > 0x7e) {
@@ -715,7 +692,7 @@ gen3_new(const struct tsun_conf *conf, const struct proto_io *io, int side)
 	g->conf = conf;
 	g->io = io;
 	g->side = side;
-	g->d.state = PSTATE_INIT;
+	g->state = PSTATE_INIT;
 	g->poll_ms = 60000;
 	g->q.retry_max = MBQ_RETRIES;
 	return g;
@@ -746,23 +723,23 @@ static void
 gen3_cloud_up(struct gen3 *g)
 {
 	uint8_t	 pl[2 + 2 * 255], buf[GEN3_ID_MAX + 7 + sizeof(pl)];
-	size_t	 n = strlen(g->d.name), m = strlen(g->d.mail), l;
+	size_t	 n = strlen(g->name), m = strlen(g->mail), l;
 
 	/*
 	 * The original sends empty strings here (a bug); we send what the
 	 * logger told us, as its first design did.
 	 */
-	if (g->d.serial[0] == '\0' || n > 255 || m > 255)
+	if (g->serial[0] == '\0' || n > 255 || m > 255)
 		return;
 	pl[0] = n;
-	memcpy(pl + 1, g->d.name, n);
+	memcpy(pl + 1, g->name, n);
 	pl[1 + n] = m;
-	memcpy(pl + 2 + n, g->d.mail, m);
-	if ((l = gen3_build(buf, sizeof(buf), g->d.serial, GEN3_CTRL_IND,
+	memcpy(pl + 2 + n, g->mail, m);
+	if ((l = gen3_build(buf, sizeof(buf), g->serial, GEN3_CTRL_IND,
 	    GEN3_MSG_CONTACT, pl, n + m + 2)) == 0)
 		return;
 	g->io->to_cloud(g->io->arg, buf, l);
-	g->d.await_contact++;
+	g->await_contact++;
 }
 
 static void
@@ -785,7 +762,7 @@ gen3_closed(struct gen3 *g)
 		g->io->timer(g->io->arg, GEN3_TIMER_POLL, -1);
 		g->io->timer(g->io->arg, GEN3_TIMER_MODBUS, -1);
 	}
-	g->d.state = PSTATE_CLOSED;
+	g->state = PSTATE_CLOSED;
 	if (poll_night_close(g->vd))
 		vdb_flush(g->vd);
 }

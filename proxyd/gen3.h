@@ -94,13 +94,6 @@ int	 gen3_tlv_decode(const uint8_t *, size_t, gen3_tlv_cb, void *);
 /* logger local ms -> UTC seconds (TZ of the proxy) and the reverse */
 double	 gen3_local_to_utc(int64_t);
 int64_t	 gen3_local_ms(int64_t utc_ms);
-/*
- * Decode a bare TLV block with the info-id map of data_id into vd, as the
- * data handlers do but without group timestamps; -1 after an invalid type
- * (Invalid_Data_Type counted, earlier values kept).
- */
-struct vdb_dev;
-int	 gen3_decode_tlv(struct vdb_dev *, uint32_t, const uint8_t *, size_t);
 /* builds a frame into out (cap bytes); returns its length or 0 */
 size_t	 gen3_build(uint8_t *, size_t, const char *id, uint8_t ctrl,
 	    uint8_t msg_id, const uint8_t *payload, size_t);
