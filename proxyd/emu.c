@@ -67,11 +67,7 @@ emu_sensor_list(struct g3p *g)
 static void
 emu_frame(struct g3p *g, uint16_t ctrl, uint8_t *f, size_t plen)
 {
-	f[0] = 0xa5;
-	wr16le(f + 1, (uint16_t)plen);
-	wr16le(f + 3, ctrl);
-	wr32le(f + 7, g->dl.snr_acc);
-	f[G3P_HDR_LEN + plen + 1] = 0x15;
+	v5_build(f, ctrl, g->dl.snr_acc, plen);
 	g3p_send_cloud(g, f, G3P_HDR_LEN + plen + G3P_TRAILER_LEN);
 }
 
@@ -85,8 +81,8 @@ emu_dev_ind(struct g3p *g)
 
 	memset(f, 0, sizeof(f));
 	g3p_layout_build(&g3p_layout_4110, f, EMU_4110_LEN, 0x18, emu_get, g);
-	f[11] = 2;
-	wr32le(f + 12, emu_clock());
+	f[V5_OFS_FTYPE] = 2;
+	wr32le(f + V5_OFS_DEV_CLOCK, emu_clock());
 	emu_frame(g, CTRL_DEV_IND, f, EMU_4110_LEN - G3P_HDR_LEN);
 }
 
@@ -123,32 +119,32 @@ emu_start(struct g3p *g)
 static void
 emu_data(struct g3p *g)
 {
-	uint8_t			 f[0x20 + 0x184 + G3P_TRAILER_LEN];
+	uint8_t			 f[V5_OFS_DATA_BODY + 0x184 + G3P_TRAILER_LEN];
 	const struct g3p_layout	*l;
 	uint16_t		 sl = emu_sensor_list(g);
 	size_t			 len;
 
 	switch (sl) {
 	case G3P_SL_MX:
-		len = 0x20 + 16;
+		len = V5_OFS_DATA_BODY + 16;
 		break;
 	case G3P_SL_DCU:
-		len = 0x20 + 0x5a;
+		len = V5_OFS_DATA_BODY + 0x5a;
 		break;
 	default:
-		len = 0x20 + 0x184;
+		len = V5_OFS_DATA_BODY + 0x184;
 		break;
 	}
 	memset(f, 0, sizeof(f));
 	if ((l = g3p_layout_4210(sl)) != NULL)
-		g3p_layout_build(l, f, len, 0x20, emu_get, g);
-	f[11] = 1;
-	wr16le(f + 12, sl);
-	wr32le(f + 14, emu_clock());
-	wr32le(f + 18, now_s() - g->emu_started);
-	wr32le(f + 22, g->emu_time_ofs);
-	wr16le(f + 26, 1);
-	wr32le(f + 28, ++g->emu_pkt);
+		g3p_layout_build(l, f, len, V5_OFS_DATA_BODY, emu_get, g);
+	f[V5_OFS_FTYPE] = 1;
+	wr16le(f + V5_OFS_DATA_SL, sl);
+	wr32le(f + V5_OFS_DATA_CLOCK, emu_clock());
+	wr32le(f + V5_OFS_DATA_TIMER, now_s() - g->emu_started);
+	wr32le(f + V5_OFS_DATA_TOFS, g->emu_time_ofs);
+	wr16le(f + V5_OFS_DATA_ONE, 1);
+	wr32le(f + V5_OFS_DATA_PKT, ++g->emu_pkt);
 	emu_frame(g, CTRL_DATA_IND, f, len - G3P_HDR_LEN);
 }
 

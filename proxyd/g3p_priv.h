@@ -99,36 +99,7 @@ struct g3p {
 	uint32_t		 emu_time_ofs;	/* cloud time - emulated time */
 };
 
-/* little-endian fields and the clock */
-static inline uint16_t
-rd16le(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static inline uint32_t
-rd32le(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static inline void
-wr16le(uint8_t *p, uint16_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = v >> 8;
-}
-
-static inline void
-wr32le(uint8_t *p, uint32_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-	p[2] = (v >> 16) & 0xff;
-	p[3] = v >> 24;
-}
-
+/* the clock (rd16le and friends: v5_frame.h) */
 static inline uint32_t
 now_s(void)
 {

@@ -136,10 +136,10 @@ apply_device(struct g3p *g, uint32_t snr, const struct conf_device *dc,
 		return;
 	}
 	db_str(g, REG_SERIAL_NUMBER, dc->serial);
-	if (strncmp(dc->serial, "410", 3) == 0) {
+	if (dc->kind == DEV_BATTERY) {
 		db_int(g, REG_NO_INPUTS, 2);
 		db_str(g, REG_EQUIPMENT_MODEL, "TSOL-DC1000");
-	} else if (strncmp(dc->serial, "Y00", 3) == 0 && !derived)
+	} else if (SERIAL_IS_MX(dc->serial) && !derived)
 		db_str(g, REG_EQUIPMENT_MODEL, "TSOL-MXxx00");
 	for (i = 0; i < MAX_PV; i++) {
 		if (!dc->pv[i].present)
@@ -204,17 +204,15 @@ g3p_snr_check(struct g3p *g, struct g3p_link *l, uint32_t snr)
 static void
 send_ack(struct g3p *g, const uint8_t *f, size_t flen)
 {
-	uint8_t	a[G3P_HDR_LEN + 10 + G3P_TRAILER_LEN];
+	uint8_t	a[G3P_HDR_LEN + V5_RSP_DLEN + G3P_TRAILER_LEN];
 
-	a[0] = 0xa5;
-	wr16le(a + 1, 10);
-	wr16le(a + 3, rd16le(f + 3) - 0x3000);
-	memcpy(a + 7, f + 7, 4);
-	a[11] = flen > G3P_HDR_LEN + G3P_TRAILER_LEN ? f[11] : 0;
-	a[12] = 1;
-	wr32le(a + 13, now_s());
-	wr32le(a + 17, ACK_HEARTBEAT);
-	a[sizeof(a) - 1] = 0x15;
+	v5_build(a, V5_CTRL_RSP(rd16le(f + V5_OFS_CTRL)),
+	    rd32le(f + V5_OFS_SNR), V5_RSP_DLEN);
+	a[V5_OFS_FTYPE] = flen > G3P_HDR_LEN + G3P_TRAILER_LEN ?
+	    f[V5_OFS_FTYPE] : 0;
+	a[V5_OFS_RSP_STATUS] = 1;
+	wr32le(a + V5_OFS_RSP_TIME, now_s());
+	wr32le(a + V5_OFS_RSP_HB, ACK_HEARTBEAT);
 	send_dev(g, a, sizeof(a));
 }
 
@@ -230,14 +228,10 @@ g3p_send_cmd(struct g3p *g, uint8_t ftype, uint16_t sl, const uint8_t *data,
 		return;
 	flen = G3P_HDR_LEN + plen + G3P_TRAILER_LEN;
 	memset(f, 0, sizeof(f));
-	f[0] = 0xa5;
-	wr16le(f + 1, (uint16_t)plen);
-	wr16le(f + 3, CTRL_CMD_REQ);
-	wr32le(f + 7, g->dl.snr_acc);
-	f[11] = ftype;
-	wr16le(f + 12, sl);
+	v5_build(f, CTRL_CMD_REQ, g->dl.snr_acc, plen);
+	f[V5_OFS_FTYPE] = ftype;
+	wr16le(f + V5_OFS_CMD_SL, sl);
 	memcpy(f + G3P_HDR_LEN + CMD_HDR, data, dlen);
-	f[flen - 1] = 0x15;
 	send_dev(g, f, flen);
 }
 
@@ -309,8 +303,8 @@ on_dev_ind(struct g3p *g, const uint8_t *f, size_t flen)
 
 	g->data_ts = now_s();
 	g3p_layout_decode(&g3p_layout_4110, f, len, g3p_store_cb, g);
-	if (len >= 0x61)
-		g->sensor_list = rd16le(f + 0x5f);
+	if (len >= V5_OFS_DEV_SL + 2)
+		g->sensor_list = rd16le(f + V5_OFS_DEV_SL);
 	fwd_cloud(g, f, flen);
 	send_ack(g, f, flen);
 }
@@ -342,17 +336,19 @@ on_data_ind(struct g3p *g, const uint8_t *f, size_t flen)
 	uint8_t			 ftype;
 	uint16_t		 sl;
 
-	ftype = len > 11 ? f[11] : 0;
-	if (ftype == 1 && len >= 14) {
-		sl = rd16le(f + 12);
-		if (len >= 26)
-			g->time_ofs = rd32le(f + 22);
+	ftype = len > V5_OFS_FTYPE ? f[V5_OFS_FTYPE] : 0;
+	if (ftype == 1 && len >= V5_OFS_DATA_SL + 2) {
+		sl = rd16le(f + V5_OFS_DATA_SL);
+		if (len >= V5_OFS_DATA_TOFS + 4)
+			g->time_ofs = rd32le(f + V5_OFS_DATA_TOFS);
 		if (sl != g->sensor_list)
 			log_debug("GEN3PLUS: data sensor list %#06x, link %#06x",
 			    sl, g->sensor_list);
 		/* §6.2: logger clock + time offset; our clock without one */
-		g->data_ts = g->time_ofs != 0 && len >= 18 ?
-		    (int64_t)rd32le(f + 14) + g->time_ofs : (int64_t)now_s();
+		g->data_ts = g->time_ofs != 0 &&
+		    len >= V5_OFS_DATA_CLOCK + 4 ?
+		    (int64_t)rd32le(f + V5_OFS_DATA_CLOCK) + g->time_ofs :
+		    (int64_t)now_s();
 		if ((l = g3p_layout_4210(sl)) != NULL) {
 			g3p_layout_decode(l, f, len, g3p_store_cb, g);
 			if (sl == G3P_SL_DCU)
@@ -368,8 +364,8 @@ on_data_ind(struct g3p *g, const uint8_t *f, size_t flen)
 static void
 on_sync(struct g3p *g, const uint8_t *f, size_t flen)
 {
-	if (flen - G3P_TRAILER_LEN >= 24)
-		g->time_ofs = rd32le(f + 20);
+	if (flen - G3P_TRAILER_LEN >= V5_OFS_SYNC_TOFS + 4)
+		g->time_ofs = rd32le(f + V5_OFS_SYNC_TOFS);
 	fwd_cloud(g, f, flen);
 	send_ack(g, f, flen);
 }
@@ -468,13 +464,14 @@ dispatch_cloud(struct g3p *g, const uint8_t *f, size_t flen)
 	case CTRL_DEV_RSP:
 	case CTRL_DATA_RSP:
 	case CTRL_HB_RSP:
-		if (g->emu_active && plen >= 10) {
-			g->emu_hb_s = rd32le(f + 17);
+		if (g->emu_active && plen >= V5_RSP_DLEN) {
+			g->emu_hb_s = rd32le(f + V5_OFS_RSP_HB);
 			/* bounded: the timer takes milliseconds in an int */
 			if (g->emu_hb_s == 0 || g->emu_hb_s > 86400)
 				g->emu_hb_s = EMU_HB_S;
 			/* the emulator's own offset, not the inverter link's */
-			g->emu_time_ofs = rd32le(f + 13) - emu_clock();
+			g->emu_time_ofs = rd32le(f + V5_OFS_RSP_TIME) -
+			    emu_clock();
 			set_timer(g, G3P_TIMER_EMU_HB, (int)g->emu_hb_s * 1000);
 		}
 		break;
