@@ -7,4 +7,7 @@
 
 #define SERIAL_LEN	16
 
+/* the MX series (MX3000D, "Titan"): serials starting Y00 */
+#define SERIAL_IS_MX(s)	((s)[0] == 'Y' && (s)[1] == '0' && (s)[2] == '0')
+
 #endif

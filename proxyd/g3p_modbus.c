@@ -92,7 +92,7 @@ g3p_calc_batt(struct vdb_dev *dev)
 static int
 is_battery(const struct g3p *g)
 {
-	return g->dc != NULL && strncmp(g->dc->serial, "410", 3) == 0;
+	return g->dc != NULL && g->dc->kind == DEV_BATTERY;
 }
 
 /* §16.3: model name and number of inputs from the designed power */
@@ -123,8 +123,7 @@ g3p_update_model(struct g3p *g)
 		inputs = 2;
 		break;
 	}
-	series = (g->dc != NULL && strncmp(g->dc->serial, "Y00", 3) == 0) ?
-	    "MX" : "MS";
+	series = g->dc != NULL && SERIAL_IS_MX(g->dc->serial) ? "MX" : "MS";
 	if ((mdp == 3000 && rated == 800) ||
 	    (mdp == 2000 && (rated == 600 || rated == 800)))
 		snprintf(suffix, sizeof(suffix), "(%lld)", (long long)rated);
