@@ -150,14 +150,6 @@ static const struct g3_info map_inv_0000[] = {
 	{ 0, REG_NONE, 0 }
 };
 
-/*
- * The fallback map of the original holds only the proxy counters and
- * Polling_Interval, which no logger sends: nothing is decoded from it.
- */
-static const struct g3_info map_fallback[] = {
-	{ 0, REG_NONE, 0 }
-};
-
 const struct g3_info *
 g3_info_map(uint32_t data_id)
 {
@@ -169,7 +161,11 @@ g3_info_map(uint32_t data_id)
 	case DATA_ID_INV_0000:
 		return map_inv_0000;
 	}
-	return map_fallback;
+	/*
+	 * The original's fallback map holds only the proxy counters and
+	 * Polling_Interval, which no logger sends: nothing is decoded.
+	 */
+	return NULL;
 }
 
 /*
@@ -197,6 +193,8 @@ g3_info_find(const struct g3_info *map, uint32_t id)
 	const struct g3_info		*m;
 	unsigned int			 h, i, k;
 
+	if (map == NULL)
+		return NULL;
 	for (i = 0; i < 4; i++) {
 		if (idx[i].map == map) {
 			x = &idx[i];

@@ -20,9 +20,9 @@ struct g3_info {
 	int		ratio;		/* x100/1024 (coefficients) */
 };
 
-/* the map of a data_id (ends with reg REG_NONE), never NULL */
+/* the map of a data_id (ends with reg REG_NONE); NULL: nothing decoded */
 const struct g3_info	*g3_info_map(uint32_t data_id);
-/* the entry of info id in map, NULL if none */
+/* the entry of info id in map (NULL: no map), NULL if none */
 const struct g3_info	*g3_info_find(const struct g3_info *, uint32_t id);
 
 #endif
