@@ -28,7 +28,7 @@ int		 ev_timer_pending(const struct ev_timer *);
 
 int		 ev_signal(int sig, void (*)(int, void *), void *);
 int		 ev_loop(void);		/* until ev_break */
-int		 ev_once(int max_ms);	/* one round: tests */
+int		 ev_once(int max_ms);	/* one round of ev_loop */
 void		 ev_break(void);
 /* called after every round of dispatching: flush IPC channels there */
 void		 ev_set_idle(void (*)(void));

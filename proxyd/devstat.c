@@ -79,15 +79,3 @@ devstat_down(const char *serial, time_t last_data, uint64_t dropped)
 		d->last_data = last_data;
 	d->dropped += dropped;
 }
-
-void
-devstat_reset(void)
-{
-	struct devstat	*d;
-
-	while ((d = TAILQ_FIRST(&devstats)) != NULL) {
-		TAILQ_REMOVE(&devstats, d, entry);
-		free(d);
-	}
-	ndevstats = 0;
-}

@@ -30,6 +30,5 @@ void		 devstat_down(const char *serial, time_t last_data,
 		    uint64_t dropped);
 struct devstat	*devstat_find(const char *serial);	/* NULL: never */
 struct devstat	*devstat_next(struct devstat *);	/* NULL: the first */
-void		 devstat_reset(void);			/* tests */
 
 #endif

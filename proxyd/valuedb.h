@@ -18,7 +18,7 @@ struct vdb_dev;
 typedef void (*vdb_sink)(const void *payload, size_t len, void *arg);
 
 void		 vdb_init(vdb_sink, void *arg);
-void		 vdb_reset(void);	/* forget every device (tests) */
+void		 vdb_reset(void);	/* forget every device (in-process runs) */
 
 /* the device with that serial, created on first use; never NULL */
 struct vdb_dev	*vdb_device(int kind, const char *serial, uint32_t monitor_sn);
