@@ -30,16 +30,25 @@ import sys
 import tempfile
 import threading
 import time
+import importlib
 import traceback
 
-try:
-    import paho.mqtt.client as paho
-except ImportError:
-    # Debian's python3-paho-mqtt lives with /usr/bin/python3
-    if sys.executable != "/usr/bin/python3" and \
-            os.path.exists("/usr/bin/python3"):
-        os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
-    raise
+
+def need_modules(*names):
+    """Import names; when one is missing, run this script again under
+    Debian's /usr/bin/python3, where mk/deps.sh installs python3-<name>."""
+    try:
+        for n in names:
+            importlib.import_module(n)
+    except ImportError:
+        if sys.executable != "/usr/bin/python3" and \
+                os.path.exists("/usr/bin/python3"):
+            os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
+        raise
+
+
+need_modules("paho.mqtt.client")
+import paho.mqtt.client as paho  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))

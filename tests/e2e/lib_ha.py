@@ -22,8 +22,11 @@ import math
 import os
 import re
 
-import jinja2
-import jinja2.sandbox
+import lib
+
+lib.need_modules("jinja2")
+import jinja2  # noqa: E402
+import jinja2.sandbox  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))

@@ -6,18 +6,6 @@ frames of the vectors to the proxy in island mode, one real broker.
 Every discovery message and every state published is put to the rules
 of lib_ha.py: zero errors and zero warnings."""
 
-import os
-import sys
-
-if __name__ == "__main__":
-    try:
-        import jinja2  # noqa: F401
-    except ImportError:
-        # Debian's python3-jinja2 lives with /usr/bin/python3
-        if sys.executable != "/usr/bin/python3" and \
-                os.path.exists("/usr/bin/python3"):
-            os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
-        raise
 
 import lib
 import lib_g3p as g

@@ -7,19 +7,8 @@ request, and an out-of-range request that never reaches the inverter.
 Needs a test build (TEST_HOOKS=1: the minute of the write limit is 4 s
 there); it is made here in build-hooks/."""
 
-import os
 import struct
-import sys
 import time
-
-if __name__ == "__main__":
-    try:
-        import jinja2  # noqa: F401
-    except ImportError:
-        if sys.executable != "/usr/bin/python3" and \
-                os.path.exists("/usr/bin/python3"):
-            os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
-        raise
 
 import lib
 import lib_g3p as g
