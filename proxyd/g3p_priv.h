@@ -1,7 +1,7 @@
 /*
- * GEN3PLUS internals shared by gen3plus.c, its MODBUS side (g3p_modbus.c),
- * the emulated logger (emu.c) and the tests' view (g3p_test.c).  Not for
- * anyone else: the connection layer uses proto_ops.
+ * GEN3PLUS internals shared by gen3plus.c, its MODBUS side (g3p_modbus.c)
+ * and the emulated logger (emu.c).  Not for anyone else: the connection
+ * layer and the tests use proto_ops.
  */
 #ifndef TSUN_G3P_PRIV_H
 #define TSUN_G3P_PRIV_H

@@ -1,7 +1,9 @@
 /*
  * GEN3PLUS (Solarman V5): one Check test per vector of
  * tests/vectors/gen3plus.json, named after the vector.  The clock is
- * fixed at 1712861197 as the vectors' proxy ACKs require.
+ * fixed at 1712861197 as the vectors' proxy ACKs require.  The engine is
+ * driven through g3p_ops alone, with real frames, and seen only through
+ * what it does: the proto_io calls and the database it writes.
  */
 #include <sys/queue.h>
 
@@ -15,7 +17,6 @@
 #include "common/conf.h"
 #include "common/registers.h"
 #include "proxyd/g3p_layout.h"
-#include "proxyd/g3p_test.h"
 #include "proxyd/gen3plus.h"
 #include "proxyd/modbus.h"
 #include "proxyd/proto.h"
@@ -1166,19 +1167,43 @@ run_answer(const struct tj *v)
 	free(p);
 }
 
-/* bring the inverter link up as the vectors' tests do */
+/*
+ * Bring the inverter link up as the vectors' tests do; cmd, if given, is
+ * a cloud command fed before the data indication (whose ACK then takes
+ * the inverter's sequence again).
+ */
 static struct g3p *
-up_ms(const struct tj *v)
+up_ms_after(const struct tj *v, const char *cmd)
 {
 	struct g3p	*g;
 
 	g = setup(tj_get(v, "context") != NULL ? v :
 	    vec("device_ind_0x4110_ms2000"), PSIDE_SERVER, NULL);
 	feed_vec(g, 0, "device_ind_0x4110_ms2000");
+	if (cmd != NULL)
+		feed_vec(g, 1, cmd);
 	feed_vec(g, 0, "data_ind_0x4210_02b0_ms2000_600");
 	ck_assert_int_eq(dev_state, PSTATE_UP);
 	out_reset();
 	return g;
+}
+
+static struct g3p *
+up_ms(const struct tj *v)
+{
+	return up_ms_after(v, NULL);
+}
+
+/* the inverter link's sequence after sending frame f (server rule) */
+static void
+check_seq_sent(const uint8_t *f, const struct tj *t)
+{
+	unsigned int	r, sn;
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(sscanf(tj_str(t), "%x:%x", &r, &sn), 2);
+	ck_assert_uint_eq(f[6], r);
+	ck_assert_uint_eq(f[5], sn);
 }
 
 static void
@@ -1186,7 +1211,7 @@ t_at_cmd_from_mqtt_0x4510(const struct tj *v)
 {
 	struct cmd_msg	 c;
 	struct g3p	*g;
-	uint8_t		 rcv, snd;
+	unsigned int	 rcv, snd;
 
 	memset(&c, 0, sizeof(c));
 	c.kind = CMD_AT;
@@ -1198,25 +1223,25 @@ t_at_cmd_from_mqtt_0x4510(const struct tj *v)
 	out_reset();
 	ck_assert_int_eq(g3p_ops.command(g, &c), -1);
 	ck_assert_uint_eq(o.ndev, 0);
-	g3p_seq(g, G3P_LINK_DEV, &rcv, &snd);
+	probe_dev(g, &rcv, &snd);
 	ck_assert_uint_eq(rcv, 1);
 	ck_assert_uint_eq(snd, 1);
 	g3p_ops.free(g);
 
-	g = up_ms(v);
-	g3p_set_fwd_flags(g, 1, 0);
+	/* the cloud's AT command before: its answer would go back there */
+	g = up_ms_after(v, "at_cmd_from_cloud_allowed");
 	ck_assert_int_eq(g3p_ops.command(g, &c), 0);
 	check_exact(o.dev, o.ndev, tj_str(tj_get(v, "hex")));
-	check_seq(g, G3P_LINK_DEV,
+	check_seq_sent(last_dev(),
 	    tj_get(tj_get(v, "expect"), "seq_after_send(rcv:snd)"));
-	ck_assert_int_eq(g3p_fwd_at_resp(g), 0);
+	/* ours: the answer goes to MQTT */
+	check_rsp_to_cloud(g, "at_rsp_to_mqtt_0x1510", 0);
 	g3p_ops.free(g);
 }
 
-static void
-t_at_cmd_from_mqtt_blocked(const struct tj *v)
+static struct g3p *
+at_blocked(const struct tj *v)
 {
-	const struct tj	*ex = tj_get(v, "expect");
 	struct cmd_msg	 c;
 	struct g3p	*g;
 
@@ -1226,9 +1251,23 @@ t_at_cmd_from_mqtt_blocked(const struct tj *v)
 	strlcpy(c.text, "AT+WEBU", sizeof(c.text));
 	ck_assert_int_eq(g3p_ops.command(g, &c), -1);
 	ck_assert_uint_eq(o.ndev, 0);
+	return g;
+}
+
+static void
+t_at_cmd_from_mqtt_blocked(const struct tj *v)
+{
+	const struct tj	*ex = tj_get(v, "expect");
+	struct g3p	*g;
+
+	g = at_blocked(v);
 	check_mqtt(tj_get(ex, "mqtt_publish"));
-	ck_assert_int_eq(g3p_fwd_at_resp(g), 0);
-	check_seq(g, G3P_LINK_DEV, tj_get(ex, "seq_unchanged(rcv:snd)"));
+	check_rsp_to_cloud(g, "at_rsp_to_mqtt_0x1510",
+	    tj_bool(tj_get(ex, "forward_at_cmd_resp_after")));
+	g3p_ops.free(g);
+	/* the sequence, on a second run (the answer above took another) */
+	g = at_blocked(v);
+	check_seq(g, LINK_DEV, tj_get(ex, "seq_unchanged(rcv:snd)"));
 	g3p_ops.free(g);
 }
 
@@ -1237,6 +1276,7 @@ t_modbus_cmd_from_mqtt_write_0x2008(const struct tj *v)
 {
 	struct cmd_msg	 c;
 	struct g3p	*g;
+	uint8_t		 rtu[MB_REQ_LEN];
 
 	memset(&c, 0, sizeof(c));
 	c.kind = CMD_RATED_LOAD;
@@ -1250,8 +1290,12 @@ t_modbus_cmd_from_mqtt_write_0x2008(const struct tj *v)
 	g = up_ms(v);
 	ck_assert_int_eq(g3p_ops.command(g, &c), 0);
 	check_exact(o.dev, o.ndev, tj_str(tj_get(v, "hex")));
-	ck_assert(g3p_mb_pending(g, NULL));
 	ck_assert_int_eq(o.timer_ms[G3P_TIMER_MB_RSP], G3P_MB_TIMEOUT_MS);
+	/* pending: the response timeout sends it again */
+	memcpy(rtu, frame_rtu(last_dev()), MB_REQ_LEN);
+	out_reset();
+	g3p_ops.timer(g, G3P_TIMER_MB_RSP);
+	ck_assert_mem_eq(frame_rtu(last_dev()), rtu, MB_REQ_LEN);
 	g3p_ops.free(g);
 }
 
@@ -1265,18 +1309,22 @@ t_dcu_cmd_from_mqtt_0x4510(const struct tj *v)
 	c.kind = CMD_DCU_POWER;
 	c.value = 1000;	/* 100.0 W, as tsun-mqttd sends it */
 
-	/* a battery link, up after its device and data indication */
+	/*
+	 * A battery link, up after its device and data indication; the
+	 * cloud's DCU command in between, its answer would go back there.
+	 */
 	g = setup(vec("dcu_dev_ind_0x4110_3026"), PSIDE_SERVER, NULL);
 	feed_vec(g, 0, "dcu_dev_ind_0x4110_3026");
 	ck_assert_int_eq(g3p_ops.command(g, &c), -1);	/* not up */
+	feed_vec(g, 1, "dcu_cmd_from_cloud_and_rsp");
 	feed_vec(g, 0, "dcu_data_ind_0x4210_3026");
 	out_reset();
-	g3p_set_fwd_flags(g, 0, 1);
 	ck_assert_int_eq(g3p_ops.command(g, &c), 0);
 	check_exact(o.dev, o.ndev, tj_str(tj_get(v, "hex")));
-	check_seq(g, G3P_LINK_DEV,
+	check_seq_sent(last_dev(),
 	    tj_get(tj_get(v, "expect"), "seq_after_send(rcv:snd)"));
-	ck_assert_int_eq(g3p_fwd_dcu_resp(g), 0);
+	/* ours: the answer goes to MQTT */
+	check_rsp_to_cloud(g, "dcu_cmd_rsp_to_mqtt_0x1510", 0);
 	g3p_ops.free(g);
 
 	/* refused when the sensor list is not 0x3026 */
@@ -1323,17 +1371,28 @@ t_scan_poll_0xffc0(const struct tj *v)
 	out_reset();
 	g3p_ops.timer(g, G3P_TIMER_POLL);
 	check_exact(o.dev, o.ndev, tj_str(tj_get(v, "hex")));
-	/* the wrong function code answer keeps the request pending */
+	/*
+	 * The wrong function code answer keeps the request pending: the
+	 * response timeout sends it again, the next one gives up.
+	 */
+	out_reset();
 	feed_vec(g, 0, "modbus_rsp_wrong_fcode_4");
-	ck_assert_int_eq(g3p_last_mb_err(g), MB_ERR_FCODE);
-	g3p_set_max_retries(g, 0);
+	check_mb_err(MB_ERR_FCODE);
 	g3p_ops.timer(g, G3P_TIMER_MB_RSP);
+	check_fwd(o.dev, o.ndev, tj_str(tj_get(v, "hex")));
+	out_reset();
+	g3p_ops.timer(g, G3P_TIMER_MB_RSP);
+	ck_assert_uint_eq(o.ndev, 0);
+	/* the same answer again, to nothing now: sequence 03 03 as before */
+	feed_vec(g, 0, "modbus_rsp_wrong_fcode_4");
+	ck_assert_uint_eq(o.ndev, 0);
 	out_reset();
 	g3p_ops.timer(g, G3P_TIMER_POLL);
 	check_exact(o.dev, o.ndev, tj_str(tj_get(ex, "next_after_wrap")));
 	/* answers from device address 2 are accepted */
+	out_reset();
 	feed_vec(g, 0, "modbus_rsp_other_device_addr2");
-	ck_assert_int_eq(g3p_last_mb_err(g), MB_OK);
+	check_mb_err(MB_OK);
 	g3p_ops.free(g);
 }
 
@@ -1383,18 +1442,32 @@ t_client_mode_start_poll(const struct tj *v)
 	g3p_ops.free(g);
 }
 
-static struct g3p *
-client_detect(const struct tj *v, int max_retries)
+/* the sensor list a MODBUS request was sent with */
+static unsigned int
+sent_sl(const uint8_t *f)
 {
+	frame_rtu(f);
+	return f[12] | f[13] << 8;
+}
+
+/*
+ * Client mode without a sensor list: detection starts, probing the
+ * first candidate, 0x02b0 (read 0x3000, 48), with its sensor list.
+ */
+static struct g3p *
+client_detect(const struct tj *v)
+{
+	static const uint8_t		 probe[] = { 1, 3, 0x30, 0, 0, 48 };
 	const struct conf_device	*d;
 	struct g3p			*g;
 
 	g = setup(v, PSIDE_SERVER, &d);
 	g3p_ops.free(g);
+	ck_assert_int_eq(d->sensor_list, 0);
 	g = g3p_ops.new(conf, &io, PSIDE_CLIENT, d);
-	g3p_set_max_retries(g, max_retries);
 	g3p_ops.client_connected(g);
-	ck_assert(g3p_detecting(g));
+	ck_assert_uint_eq(sent_sl(last_dev()), 0x02b0);
+	ck_assert_mem_eq(frame_rtu(last_dev()), probe, sizeof(probe));
 	return g;
 }
 
@@ -1404,22 +1477,33 @@ t_client_mode_detect_candidate_1097(const struct tj *v)
 	const struct tj	*ex = tj_get(v, "expect");
 	struct g3p	*g;
 
-	g = client_detect(v, 0);
+	static const uint8_t	 mx_fast[] = { 1, 3, 0x11, 0, 0, 16 };
+
+	g = client_detect(v);
 	check_exact(o.dev, o.ndev, tj_str(tj_get(ex, "first_request")));
-	/* the probe timed out already: the error answer probes 0x1097 */
+	/*
+	 * The probe timed out already (sent again, then given up, as the
+	 * vector's max_retries 0 would at once): the error answer, to no
+	 * request, probes 0x1097.
+	 */
+	g3p_ops.timer(g, G3P_TIMER_MB_RSP);
 	g3p_ops.timer(g, G3P_TIMER_MB_RSP);
 	out_reset();
 	feed_vec(g, 0, "modbus_rsp_2_byte_error");
-	ck_assert_int_eq(g3p_last_mb_err(g), MB_ERR_NOREQ);
+	check_mb_err(MB_ERR_NOREQ);
 	check_exact(o.dev, o.ndev, tj_str(tj_get(v, "hex")));
-	ck_assert_uint_eq(g3p_sensor_list(g), 0x1097);
+	ck_assert_uint_eq(sent_sl(last_dev()), 0x1097);
 	out_reset();
 	feed_vec(g, 0, "modbus_rsp_detect_1097_ok");
-	ck_assert_int_eq(g3p_last_mb_err(g), MB_OK);
-	ck_assert(!g3p_detecting(g));
-	ck_assert_uint_eq(g3p_sensor_list(g), 0x1097);
-	/* found: fast and slow MX blocks are polled, the first is sent */
-	ck_assert_uint_gt(o.ndev, 0);
+	check_mb_err(MB_OK);
+	/*
+	 * Found, detection over: the MX blocks are polled with 0x1097 (a
+	 * running detection would probe the next candidate), the first is
+	 * sent, and the sensor list is stored.
+	 */
+	ck_assert_uint_eq(sent_sl(last_dev()), 0x1097);
+	ck_assert_mem_eq(frame_rtu(last_dev()), mx_fast, sizeof(mx_fast));
+	ck_assert_str_eq(vdb_get_str(dev_vdb, REG_SENSOR_LIST), "1097");
 	g3p_ops.free(g);
 }
 
@@ -1432,7 +1516,8 @@ t_detect_sequence(const struct tj *v)
 	size_t		 i;
 	int		 timeout = strstr(name, "timeout") != NULL;
 
-	g = client_detect(v, 1);
+	/* the vector's max_retries 1 is the engine's (MBQ_RETRIES) */
+	g = client_detect(v);
 	for (i = 0; i < tj_len(seq); i++) {
 		s = tj_at(seq, i);
 		if (tj_get(s, "sent") != NULL) {
@@ -1462,12 +1547,19 @@ t_detect_sequence(const struct tj *v)
 			else
 				feed_vec(g, 0, tj_str(tj_get(s, "received")));
 			if (tj_get(s, "modbus_err") != NULL)
-				ck_assert_int_eq(g3p_last_mb_err(g),
-				    (int)tj_num(tj_get(s, "modbus_err")));
-			if (tj_get(s, "sensor_list_after") != NULL)
-				ck_assert_uint_eq(g3p_sensor_list(g),
-				    strtoul(tj_str(tj_get(s,
-				    "sensor_list_after")), NULL, 16));
+				check_mb_err((int)tj_num(tj_get(s,
+				    "modbus_err")));
+			if (tj_get(s, "sensor_list_after") != NULL) {
+				unsigned long	sl = strtoul(tj_str(tj_get(s,
+				    "sensor_list_after")), NULL, 16);
+				char		buf[8];
+
+				/* the first poll of the list found */
+				ck_assert_uint_eq(sent_sl(last_dev()), sl);
+				snprintf(buf, sizeof(buf), "%04lx", sl);
+				ck_assert_str_eq(vdb_get_str(dev_vdb,
+				    REG_SENSOR_LIST), buf);
+			}
 		}
 	}
 	g3p_ops.free(g);
@@ -1487,8 +1579,9 @@ t_client_mode_scan_dcu_start(const struct tj *v)
 	/* as the original's test: step 0 reads the same block again */
 	((struct conf_device *)d)->scan_step = 0;
 	/* the battery block answer: decoded, T5 computed */
+	out_reset();
 	feed_vec(g, 0, "modbus_rsp_dcu_3026_block_0x0000");
-	ck_assert_int_eq(g3p_last_mb_err(g), MB_OK);
+	check_mb_err(MB_OK);
 	check_decoded(dev_vdb, tj_get(tj_get(
 	    vec("modbus_rsp_dcu_3026_block_0x0000"), "expect"), "decoded"));
 	out_reset();
@@ -1510,12 +1603,12 @@ t_dcu_block(const struct tj *v)
 	g3p_ops.client_connected(g);
 	out_reset();
 	feed_vec(g, 0, tj_str(tj_get(v, "name")));
-	ck_assert_int_eq(g3p_last_mb_err(g), MB_OK);
-	check_seq(g, G3P_LINK_DEV,
-	    tj_get(tj_get(v, "expect"), "seq_after_rx(rcv:snd)"));
+	check_mb_err(MB_OK);
 	check_decoded(dev_vdb, tj_get(tj_get(v, "expect"), "decoded"));
 	check_tree(dev_vdb, tj_get(tj_get(v, "derived"),
 	    "decoded_reference"), "");
+	check_seq(g, LINK_DEV,
+	    tj_get(tj_get(v, "expect"), "seq_after_rx(rcv:snd)"));
 	g3p_ops.free(g);
 }
 
@@ -1540,25 +1633,28 @@ t_emu_device_ind(const struct tj *v)
 static void
 t_modbus_rsp_detect_1097_ok(const struct tj *v)
 {
+	static const uint8_t	 probe[] = { 1, 3, 0x10, 0, 0, 16 };
+	static const uint8_t	 mx_fast[] = { 1, 3, 0x11, 0, 0, 16 };
 	const struct tj	*ex = tj_get(v, "expect");
-	struct mb_req	 req;
 	struct g3p	*g;
 
-	g = client_detect(v, 1);
+	g = client_detect(v);
 	/* no answer to the 0x02b0 probe: retry, timeout, next candidate */
 	g3p_ops.timer(g, G3P_TIMER_MB_RSP);
 	g3p_ops.timer(g, G3P_TIMER_MB_RSP);
+	out_reset();
 	g3p_ops.timer(g, G3P_TIMER_POLL);
-	ck_assert(g3p_mb_pending(g, &req));
-	ck_assert_uint_eq(req.reg, 0x1000);
-	ck_assert_uint_eq(req.count, 16);
+	/* the request in flight: read 0x1000, 16 */
+	ck_assert_mem_eq(frame_rtu(last_dev()), probe, sizeof(probe));
+	out_reset();
 	feed_vec(g, 0, tj_str(tj_get(v, "name")));
-	ck_assert_int_eq(g3p_last_mb_err(g), (int)tj_num(tj_get(ex,
-	    "modbus_err")));
-	ck_assert_uint_eq(g3p_sensor_list(g), strtoul(tj_str(tj_get(ex,
+	check_mb_err((int)tj_num(tj_get(ex, "modbus_err")));
+	/* the first poll of the list found, with it */
+	ck_assert_uint_eq(sent_sl(last_dev()), strtoul(tj_str(tj_get(ex,
 	    "sensor_list_after")), NULL, 16));
-	ck_assert_int_eq(g3p_detecting(g), tj_bool(tj_get(ex,
-	    "detection_running_after")));
+	/* over: polling, where a running detection probes 0x3026 next */
+	ck_assert(!tj_bool(tj_get(ex, "detection_running_after")));
+	ck_assert_mem_eq(frame_rtu(last_dev()), mx_fast, sizeof(mx_fast));
 	ck_assert_str_eq(vdb_get_str(dev_vdb, REG_SENSOR_LIST), "1097");
 	g3p_ops.free(g);
 }
@@ -1581,7 +1677,7 @@ emu_up(void)
 	g3p_ops.client_connected(g);
 	out_reset();
 	feed_vec(g, 0, "modbus_rsp_leading_0xff");
-	ck_assert_int_eq(g3p_last_mb_err(g), MB_OK);
+	check_mb_err(MB_OK);
 	return g;
 }
 
@@ -1689,16 +1785,19 @@ t_emu_data_ind(const struct tj *v)
 	ck_assert_uint_eq(feed(g, 1, rsp, sizeof(rsp)), sizeof(rsp));
 	ck_assert_uint_eq(o.ncloud, 0);
 	ck_assert_int_eq(o.timer_ms[G3P_TIMER_EMU_HB], 60000);
-	/* the inverter link's time offset is not the emulator's */
-	ck_assert_uint_eq(g3p_time_ofs(g), 0);
 
 	before = (uint32_t)tj_num(tj_get(emu, "pkt_cnt_before"));
 	for (i = 0; i < before; i++) {
 		out_reset();
 		g3p_ops.timer(g, G3P_TIMER_EMU_DATA);
 	}
-	/* the vector is the first frame of a fresh link: 00 01 */
-	g3p_set_seq(g, G3P_LINK_CLOUD, 0, 0);
+	/*
+	 * The vector is the first frame of a fresh link, 00 01: the cloud's
+	 * answer again, with sequence 00 00.
+	 */
+	rsp[5] = rsp[6] = 0;
+	rsp[21] = v5_checksum(rsp, sizeof(rsp));
+	ck_assert_uint_eq(feed(g, 1, rsp, sizeof(rsp)), sizeof(rsp));
 	out_reset();
 	g3p_ops.timer(g, G3P_TIMER_EMU_DATA);
 	ck_assert_int_eq(o.timer_ms[G3P_TIMER_EMU_DATA], 300000);
@@ -1728,7 +1827,8 @@ t_emu_heartbeat(const struct tj *v)
 	size_t		 len;
 
 	g = emu_up();
-	g3p_set_seq(g, G3P_LINK_CLOUD, 0, 0);
+	/* a fresh link's sequence, as a cloud answer with 00 00 sets it */
+	feed_frame(g, 1, "emu_data_rsp_from_cloud", 0, 0, 0);
 	out_reset();
 	g3p_ops.timer(g, G3P_TIMER_EMU_HB);
 	p = hex(tj_str(tj_get(v, "hex")), &len);
@@ -2046,8 +2146,8 @@ END_TEST
 /* §6.2/§16.2: grid/input/total Timestamp = total + time_ofs, MODBUS: now */
 START_TEST(test_group_timestamps)
 {
+	static const uint8_t	 poll[] = { 1, 3, 0x30, 0, 0, 48 };
 	const struct tj	*v = vec("data_ind_0x4210_02b0_ms2000_600");
-	struct mb_req	 req;
 	struct g3p	*g;
 	uint8_t		*p;
 	size_t		 len;
@@ -2077,15 +2177,13 @@ START_TEST(test_group_timestamps)
 
 	/* a MODBUS answer carries the current time */
 	g = setup(vec("modbus_rsp_leading_0xff"), PSIDE_SERVER, NULL);
-	g3p_force_up(g, SNR_INV);
-	memset(&req, 0, sizeof(req));
-	req.addr = 1;
-	req.fcode = MB_FN_READ_HOLDING;
-	req.reg = 0x3000;
-	req.count = 48;
-	g3p_set_pending(g, &req, 0);
+	bring_up(g, -1, -1);
+	/* the first poll reads 0x3000, 48 */
+	g3p_ops.timer(g, G3P_TIMER_POLL);
+	ck_assert_mem_eq(frame_rtu(last_dev()), poll, sizeof(poll));
+	out_reset();
 	feed_vec(g, 0, "modbus_rsp_leading_0xff");
-	ck_assert_int_eq(g3p_last_mb_err(g), MB_OK);
+	check_mb_err(MB_OK);
 	ck_assert(vdb_get_int(dev_vdb, REG_TS_GRID, &ts));
 	ck_assert_int_eq(ts, FIXED_NOW);
 	free(p);
