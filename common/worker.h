@@ -35,7 +35,8 @@ struct ev_fd;
 /*
  * The start of both main(): checks (worker_check), logging toward
  * tsun-cfgd, signals, the channel to tsun-cfgd in parent (polled with
- * parent_cb) and no peer channel yet.  Returns parent's event.
+ * parent_cb), no peer channel yet, and a timer that gives freed heap
+ * back to the system after bursts.  Returns parent's event.
  */
 struct ev_fd *worker_start(int, char *[], const char *name, const char *role,
 	    struct ipcbuf *parent, struct ipcbuf *peer,
