@@ -64,26 +64,33 @@ ipc_compose(struct ipcbuf *ib, uint32_t type, uint32_t peerid, int fd,
 {
 	struct ipc_out	*o;
 	struct ipc_hdr	 hdr;
+	size_t		 need = IPC_HDR_SIZE + len, cap;
 
 	if (len > IPC_MAX_PAYLOAD) {
 		errno = EMSGSIZE;
 		goto fail;
 	}
-	if ((o = malloc(sizeof(*o) + IPC_HDR_SIZE + len)) == NULL)
-		goto fail;
+	o = TAILQ_LAST(&ib->outq, ipc_outq);
+	if (fd != -1 || o == NULL || o->fd != -1 || o->cap - o->len < need) {
+		cap = fd != -1 || need > IPC_BLOCK ? need : IPC_BLOCK;
+		if ((o = malloc(sizeof(*o) + cap)) == NULL)
+			goto fail;
+		o->cap = cap;
+		o->len = 0;
+		o->off = 0;
+		o->fd = fd;
+		TAILQ_INSERT_TAIL(&ib->outq, o, entry);
+	}
 	hdr.type = type;
 	hdr.len = len;
 	hdr.peerid = peerid;
 	hdr.pid = ib->pid;
 	hdr.flags = fd != -1 ? IPC_F_FD : 0;
-	memcpy(o->data, &hdr, IPC_HDR_SIZE);
+	memcpy(o->data + o->len, &hdr, IPC_HDR_SIZE);
 	if (len)
-		memcpy(o->data + IPC_HDR_SIZE, data, len);
-	o->len = IPC_HDR_SIZE + len;
-	o->off = 0;
-	o->fd = fd;
-	TAILQ_INSERT_TAIL(&ib->outq, o, entry);
-	ib->outbytes += o->len;
+		memcpy(o->data + o->len + IPC_HDR_SIZE, data, len);
+	o->len += need;
+	ib->outbytes += need;
 	return 0;
 fail:
 	/* the descriptor was ours to pass: it must not leak */

@@ -62,11 +62,20 @@ struct ipc_msg {
 	int		 fd;	/* -1 if none; the receiver owns it */
 };
 
+/*
+ * The output queue holds blocks: a message with a descriptor alone, the
+ * others packed one after the other while the last block has room.  A
+ * burst thus costs a few IPC_BLOCK allocations, not one per message left
+ * between long-lived objects in the heap.
+ */
+#define IPC_BLOCK	16384
+
 struct ipc_out {
 	TAILQ_ENTRY(ipc_out) entry;
-	size_t		 len;
-	size_t		 off;
-	int		 fd;
+	size_t		 cap;
+	size_t		 len;		/* bytes of whole messages */
+	size_t		 off;		/* of which sent */
+	int		 fd;		/* its one message's descriptor */
 	uint8_t		 data[];
 };
 
@@ -81,7 +90,7 @@ struct ipcbuf {
 	size_t		 roff;		/* consumed by ipc_get */
 	int		 fds[IPC_MAXFDS];	/* received, not yet claimed */
 	int		 nfds;
-	TAILQ_HEAD(, ipc_out) outq;
+	TAILQ_HEAD(ipc_outq, ipc_out) outq;
 	size_t		 outbytes;
 };
 

@@ -46,45 +46,50 @@ fz_mismatch(const char *what, const void *a, size_t alen, const void *b,
 	abort();
 }
 
-/* the n-th message conf_send composes (0 = CONF_BEGIN) */
-static const struct ipc_out *
-fz_nth(const struct ipcbuf *ob, int n)
+/*
+ * The n-th message conf_send queued (0 = CONF_BEGIN; -1: the one before
+ * the last, CONF_END): its payload and length, NULL if none.  The queue
+ * packs messages into blocks.
+ */
+static const uint8_t *
+fz_queued(const struct ipcbuf *ob, int n, size_t *lenp)
 {
 	const struct ipc_out	*o;
-
-	TAILQ_FOREACH(o, &ob->outq, entry)
-		if (n-- == 0)
-			return o;
-	return NULL;
-}
-
-static const struct ipc_out *
-fz_last_device(const struct ipcbuf *ob)
-{
-	const struct ipc_out	*o, *prev = NULL;
+	const uint8_t		*cur = NULL, *prev = NULL;
+	size_t			 off, curlen = 0, prevlen = 0;
+	struct ipc_hdr		 h;
 
 	TAILQ_FOREACH(o, &ob->outq, entry) {
-		if (TAILQ_NEXT(o, entry) == NULL)	/* CONF_END */
-			return prev;
-		prev = o;
+		for (off = 0; off + IPC_HDR_SIZE <= o->len;
+		    off += IPC_HDR_SIZE + h.len) {
+			memcpy(&h, o->data + off, IPC_HDR_SIZE);
+			prev = cur;
+			prevlen = curlen;
+			cur = o->data + off + IPC_HDR_SIZE;
+			curlen = h.len;
+			if (n-- == 0) {
+				*lenp = curlen;
+				return cur;
+			}
+		}
 	}
-	return NULL;
+	*lenp = prevlen;
+	return n < -1 ? prev : NULL;
 }
 
 static void
 fz_check_send(const struct ipc_msg *m, int device)
 {
 	struct ipcbuf		 ob;
-	const struct ipc_out	*o;
+	const uint8_t		*p;
+	size_t			 len;
 
 	ipc_init(&ob, -1);
 	conf_send(&ob, fz_conf);
-	o = device ? fz_last_device(&ob) : fz_nth(&ob, 1);
-	if (o == NULL || o->len != IPC_HDR_SIZE + m->len ||
-	    memcmp(o->data + IPC_HDR_SIZE, m->data, m->len) != 0)
+	p = fz_queued(&ob, device ? -1 : 1, &len);
+	if (p == NULL || len != m->len || memcmp(p, m->data, m->len) != 0)
 		fz_mismatch(device ? "IMSG_CONF_DEVICE" : "IMSG_CONF_GLOBAL",
-		    m->data, m->len, o == NULL ? NULL : o->data + IPC_HDR_SIZE,
-		    o == NULL ? 0 : o->len - IPC_HDR_SIZE);
+		    m->data, m->len, p, p == NULL ? 0 : len);
 	ipc_clear(&ob);
 }
 

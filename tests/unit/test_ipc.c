@@ -92,6 +92,59 @@ START_TEST(test_fd_passing)
 }
 END_TEST
 
+/*
+ * A burst is packed into few blocks; a descriptor's message keeps a
+ * block of its own and its place in the order; all arrive intact.
+ */
+START_TEST(test_packing)
+{
+	struct ipc_msg		 m;
+	const struct ipc_out	*o;
+	uint8_t			 pl[100];
+	int			 i, n, nblocks, fd, r, got_fd = -1;
+
+	fd = open("/dev/null", O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	for (i = 0; i < 1000; i++) {
+		memset(pl, i & 0xff, sizeof(pl));
+		ck_assert_int_eq(ipc_compose(&a, IMSG_LOG, i, i == 500 ? fd : -1,
+		    pl, 1 + i % sizeof(pl)), 0);
+	}
+	nblocks = 0;
+	TAILQ_FOREACH(o, &a.outq, entry) {
+		nblocks++;
+		ck_assert_uint_le(o->len, o->cap);
+		if (o->fd != -1)
+			ck_assert_uint_eq(o->len, IPC_HDR_SIZE + 1 + 500 % 100);
+	}
+	/* 1000 messages, 70 KB: the 16 KB blocks, and the descriptor's */
+	ck_assert_int_le(nblocks, 8);
+	ck_assert_uint_eq(a.outbytes, 1000 * IPC_HDR_SIZE + 10 * 5050);
+	for (n = 0; n < 1000; ) {
+		ck_assert_int_ne(r = ipc_flush(&a), -1);
+		if (ipc_read(&b) <= 0)
+			continue;
+		while (ipc_get(&b, &m) == 1) {
+			ck_assert_uint_eq(m.hdr.peerid, (unsigned)n);
+			ck_assert_uint_eq(m.len, 1 + n % sizeof(pl));
+			memset(pl, n & 0xff, sizeof(pl));
+			ck_assert_mem_eq(m.data, pl, m.len);
+			if (n == 500) {
+				ck_assert_int_ge(m.fd, 0);
+				got_fd = m.fd;
+			} else
+				ck_assert_int_eq(m.fd, -1);
+			n++;
+		}
+	}
+	ck_assert_int_eq(r, 0);
+	ck_assert_int_ge(got_fd, 0);
+	close(got_fd);
+	ck_assert(TAILQ_EMPTY(&a.outq));
+	ck_assert_uint_eq(a.outbytes, 0);
+}
+END_TEST
+
 static void
 raw_send(const void *p, size_t len)
 {
@@ -285,6 +338,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_roundtrip);
 	tcase_add_test(tc, test_fd_passing);
+	tcase_add_test(tc, test_packing);
 	tcase_add_test(tc, test_compose_fail_closes_fd);
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_oversized);
