@@ -218,7 +218,8 @@ hold() {	# n [gen3plus] -> holds n connections, BGPID = load, after READY
 		return 1
 	fi
 	sed -n 's/^READY /  hold: /p' "$W/hold-$1.out"
-	sleep 2
+	# the steady state: the workers give freed heap back every 10 s
+	sleep 12
 }
 
 # ------------------------------------------------------------------
