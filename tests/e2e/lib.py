@@ -17,8 +17,10 @@ tests/e2e/run.sh counts those lines.
 """
 
 import binascii
+import importlib
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -30,7 +32,6 @@ import sys
 import tempfile
 import threading
 import time
-import importlib
 import traceback
 
 
@@ -122,28 +123,44 @@ def wait_until(pred, timeout, interval=0.05, what="condition"):
 # ----------------------------------------------------------------------
 # ports, temp dirs, processes
 
-def free_port():
-    """A TCP port on 127.0.0.1 that is free right now."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+_port_rng = random.SystemRandom()	# not the seeded one: runs in parallel
+
+
+def _port_range():
+    """Ports below the kernel's ephemeral range: a port taken from there
+    and let go can be the source port of any outgoing connection (four
+    test files run at once) before the daemon binds it."""
     try:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-    finally:
-        s.close()
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            lo = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        lo = 32768
+    return (10000, lo - 1) if lo > 12000 else (lo // 2, lo - 1)
 
 
 def free_ports(n):
-    """n distinct free ports (held open together while choosing)."""
+    """n distinct TCP ports on 127.0.0.1 free right now (held open
+    together while choosing), outside the ephemeral range."""
+    lo, hi = _port_range()
     socks = []
     try:
-        for _ in range(n):
+        while len(socks) < n:
             s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind(("127.0.0.1", 0))
+            try:
+                s.bind(("127.0.0.1", _port_rng.randint(lo, hi)))
+            except OSError:
+                s.close()
+                continue
             socks.append(s)
         return [s.getsockname()[1] for s in socks]
     finally:
         for s in socks:
             s.close()
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that is free right now."""
+    return free_ports(1)[0]
 
 
 def port_open(port, host="127.0.0.1", timeout=0.5):
