@@ -17,11 +17,11 @@ def test_status_retained(build):
     r = lib.wait_retained(b.port, "tsun/proxy/status")
     check(r.payload == b"online", "retained tsun/proxy/status is %r"
           % r.payload)
-    # the proxy's counters and discovery are there too
-    r = lib.retained(b.port, "homeassistant/sensor/proxy/"
-                     "inv_count_P170000000000001/config")
-    check(r is not None and r.json().get("stat_t") == "tsun/proxy/proxy",
-          "proxy discovery not retained: %r" % r)
+    # the proxy's counters and discovery follow ('online' comes first)
+    lib.wait_retained(b.port, "homeassistant/sensor/proxy/"
+                      "inv_count_P170000000000001/config",
+                      lambda m: m.json().get("stat_t") == "tsun/proxy/proxy",
+                      what="retained proxy discovery")
 
 
 def test_ha_birth_rediscovery(build):
