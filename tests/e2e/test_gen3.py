@@ -242,10 +242,15 @@ def test_cloud_blackhole(build):
                                                 time.monotonic() - t0))
         check(worst < 2, "answer latency %.2fs while the cloud connect "
               "hangs" % worst)
-        r = d.ctl_run("show", "inverters")
-        log(r.stdout.strip())
-        check("connecting" in r.stdout.split(lib.SERIAL1, 1)[-1],
-              "cloud link not shown as connecting: %s" % r.stdout)
+        # "resolving" comes first: the name goes to tsun-cfgd's resolver
+
+        def connecting():
+            out = d.ctl_run("show", "inverters").stdout
+            return out if "connecting" in out.split(lib.SERIAL1, 1)[-1] \
+                else None
+        out = lib.wait_until(connecting, 10, interval=0.2,
+                             what="the cloud link shown as connecting")
+        log(out.strip())
     finally:
         cloud.close()
 
