@@ -68,7 +68,7 @@ static void
 emu_frame(struct g3p *g, uint16_t ctrl, uint8_t *f, size_t plen)
 {
 	v5_build(f, ctrl, g->dl.snr_acc, plen);
-	g3p_send_cloud(g, f, G3P_HDR_LEN + plen + G3P_TRAILER_LEN);
+	g3p_send_cloud(g, f, V5_HDR_LEN + plen + V5_TRAILER_LEN);
 }
 
 #define EMU_4110_LEN	0xdf	/* without checksum and stop byte */
@@ -77,13 +77,13 @@ emu_frame(struct g3p *g, uint16_t ctrl, uint8_t *f, size_t plen)
 static void
 emu_dev_ind(struct g3p *g)
 {
-	uint8_t		 f[EMU_4110_LEN + G3P_TRAILER_LEN];
+	uint8_t		 f[EMU_4110_LEN + V5_TRAILER_LEN];
 
 	memset(f, 0, sizeof(f));
 	g3p_layout_build(&g3p_layout_4110, f, EMU_4110_LEN, 0x18, emu_get, g);
 	f[V5_OFS_FTYPE] = 2;
 	wr32le(f + V5_OFS_DEV_CLOCK, emu_clock());
-	emu_frame(g, CTRL_DEV_IND, f, EMU_4110_LEN - G3P_HDR_LEN);
+	emu_frame(g, CTRL_DEV_IND, f, EMU_4110_LEN - V5_HDR_LEN);
 }
 
 /* data timer: Data_Up_Interval from the database, 300 s by default */
@@ -119,7 +119,7 @@ emu_start(struct g3p *g)
 static void
 emu_data(struct g3p *g)
 {
-	uint8_t			 f[V5_OFS_DATA_BODY + 0x184 + G3P_TRAILER_LEN];
+	uint8_t			 f[V5_OFS_DATA_BODY + 0x184 + V5_TRAILER_LEN];
 	const struct g3p_layout	*l;
 	uint16_t		 sl = emu_sensor_list(g);
 	size_t			 len;
@@ -145,13 +145,13 @@ emu_data(struct g3p *g)
 	wr32le(f + V5_OFS_DATA_TOFS, g->emu_time_ofs);
 	wr16le(f + V5_OFS_DATA_ONE, 1);
 	wr32le(f + V5_OFS_DATA_PKT, ++g->emu_pkt);
-	emu_frame(g, CTRL_DATA_IND, f, len - G3P_HDR_LEN);
+	emu_frame(g, CTRL_DATA_IND, f, len - V5_HDR_LEN);
 }
 
 static void
 emu_heartbeat(struct g3p *g)
 {
-	uint8_t	f[G3P_HDR_LEN + 1 + G3P_TRAILER_LEN];
+	uint8_t	f[V5_HDR_LEN + 1 + V5_TRAILER_LEN];
 
 	memset(f, 0, sizeof(f));
 	emu_frame(g, CTRL_HB_IND, f, 1);

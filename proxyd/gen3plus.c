@@ -47,7 +47,7 @@ link_stamp(struct g3p_link *l, uint8_t *f, size_t flen)
 static void
 send_dev(struct g3p *g, const uint8_t *f, size_t flen)
 {
-	uint8_t	buf[G3P_MAX_FRAME];
+	uint8_t	buf[V5_MAX_FRAME];
 
 	if (flen > sizeof(buf))
 		return;
@@ -59,7 +59,7 @@ send_dev(struct g3p *g, const uint8_t *f, size_t flen)
 void
 g3p_send_cloud(struct g3p *g, const uint8_t *f, size_t flen)
 {
-	uint8_t	buf[G3P_MAX_FRAME];
+	uint8_t	buf[V5_MAX_FRAME];
 
 	if (flen > sizeof(buf))
 		return;
@@ -204,11 +204,11 @@ g3p_snr_check(struct g3p *g, struct g3p_link *l, uint32_t snr)
 static void
 send_ack(struct g3p *g, const uint8_t *f, size_t flen)
 {
-	uint8_t	a[G3P_HDR_LEN + V5_RSP_DLEN + G3P_TRAILER_LEN];
+	uint8_t	a[V5_HDR_LEN + V5_RSP_DLEN + V5_TRAILER_LEN];
 
 	v5_build(a, V5_CTRL_RSP(rd16le(f + V5_OFS_CTRL)),
 	    rd32le(f + V5_OFS_SNR), V5_RSP_DLEN);
-	a[V5_OFS_FTYPE] = flen > G3P_HDR_LEN + G3P_TRAILER_LEN ?
+	a[V5_OFS_FTYPE] = flen > V5_HDR_LEN + V5_TRAILER_LEN ?
 	    f[V5_OFS_FTYPE] : 0;
 	a[V5_OFS_RSP_STATUS] = 1;
 	wr32le(a + V5_OFS_RSP_TIME, now_s());
@@ -221,17 +221,17 @@ void
 g3p_send_cmd(struct g3p *g, uint8_t ftype, uint16_t sl, const uint8_t *data,
     size_t dlen)
 {
-	uint8_t	f[G3P_HDR_LEN + CMD_HDR + CMDR_TEXT_MAX + G3P_TRAILER_LEN];
+	uint8_t	f[V5_HDR_LEN + CMD_HDR + CMDR_TEXT_MAX + V5_TRAILER_LEN];
 	size_t	plen = CMD_HDR + dlen, flen;
 
 	if (dlen > CMDR_TEXT_MAX)
 		return;
-	flen = G3P_HDR_LEN + plen + G3P_TRAILER_LEN;
+	flen = V5_HDR_LEN + plen + V5_TRAILER_LEN;
 	memset(f, 0, sizeof(f));
 	v5_build(f, CTRL_CMD_REQ, g->dl.snr_acc, plen);
 	f[V5_OFS_FTYPE] = ftype;
 	wr16le(f + V5_OFS_CMD_SL, sl);
-	memcpy(f + G3P_HDR_LEN + CMD_HDR, data, dlen);
+	memcpy(f + V5_HDR_LEN + CMD_HDR, data, dlen);
 	send_dev(g, f, flen);
 }
 
@@ -242,8 +242,8 @@ static void
 on_cmd_rsp(struct g3p *g, const uint8_t *f, size_t flen)
 {
 	struct cmd_resp	 r;
-	size_t		 plen = flen - G3P_HDR_LEN - G3P_TRAILER_LEN, n;
-	const uint8_t	*pl = f + G3P_HDR_LEN;
+	size_t		 plen = flen - V5_HDR_LEN - V5_TRAILER_LEN, n;
+	const uint8_t	*pl = f + V5_HDR_LEN;
 	const uint8_t	*rtu;
 	size_t		 rlen;
 
@@ -299,7 +299,7 @@ on_cmd_rsp(struct g3p *g, const uint8_t *f, size_t flen)
 static void
 on_dev_ind(struct g3p *g, const uint8_t *f, size_t flen)
 {
-	size_t	len = flen - G3P_TRAILER_LEN;
+	size_t	len = flen - V5_TRAILER_LEN;
 
 	g->data_ts = now_s();
 	g3p_layout_decode(&g3p_layout_4110, f, len, g3p_store_cb, g);
@@ -332,7 +332,7 @@ static void
 on_data_ind(struct g3p *g, const uint8_t *f, size_t flen)
 {
 	const struct g3p_layout	*l;
-	size_t			 len = flen - G3P_TRAILER_LEN;
+	size_t			 len = flen - V5_TRAILER_LEN;
 	uint8_t			 ftype;
 	uint16_t		 sl;
 
@@ -364,7 +364,7 @@ on_data_ind(struct g3p *g, const uint8_t *f, size_t flen)
 static void
 on_sync(struct g3p *g, const uint8_t *f, size_t flen)
 {
-	if (flen - G3P_TRAILER_LEN >= V5_OFS_SYNC_TOFS + 4)
+	if (flen - V5_TRAILER_LEN >= V5_OFS_SYNC_TOFS + 4)
 		g->time_ofs = rd32le(f + V5_OFS_SYNC_TOFS);
 	fwd_cloud(g, f, flen);
 	send_ack(g, f, flen);
@@ -412,8 +412,8 @@ dispatch_dev(struct g3p *g, const uint8_t *f, size_t flen)
 static void
 on_cloud_cmd(struct g3p *g, const uint8_t *f, size_t flen)
 {
-	size_t		 plen = flen - G3P_HDR_LEN - G3P_TRAILER_LEN;
-	const uint8_t	*pl = f + G3P_HDR_LEN;
+	size_t		 plen = flen - V5_HDR_LEN - V5_TRAILER_LEN;
+	const uint8_t	*pl = f + V5_HDR_LEN;
 	struct mb_req	 req;
 
 	if (plen < 1) {
@@ -458,7 +458,7 @@ on_cloud_cmd(struct g3p *g, const uint8_t *f, size_t flen)
 static void
 dispatch_cloud(struct g3p *g, const uint8_t *f, size_t flen)
 {
-	size_t	plen = flen - G3P_HDR_LEN - G3P_TRAILER_LEN;
+	size_t	plen = flen - V5_HDR_LEN - V5_TRAILER_LEN;
 
 	switch (g->cl.ctrl) {
 	case CTRL_DEV_RSP:

@@ -21,11 +21,6 @@ struct cmd_msg;
 struct vdb_dev;
 struct g3p;
 
-#define G3P_HDR_LEN		V5_HDR_LEN
-#define G3P_TRAILER_LEN		V5_TRAILER_LEN
-#define G3P_MAX_DATA_LEN	V5_MAX_DATA_LEN
-#define G3P_MAX_FRAME		V5_MAX_FRAME
-
 /* timer ids passed to io->timer and back to g3p_timer() */
 #define G3P_TIMER_POLL		1	/* MODBUS polling */
 #define G3P_TIMER_MB_RSP	2	/* MODBUS response timeout */
@@ -39,7 +34,7 @@ struct g3p;
  * The state machine is driven through struct proto_ops g3p_ops (proto.h):
  * side PSIDE_SERVER (the logger connected to us) or PSIDE_CLIENT (client
  * mode: we connected to client_dev, which must then be given).  Never
- * more than G3P_MAX_FRAME unconsumed bytes need to be kept.
+ * more than V5_MAX_FRAME unconsumed bytes need to be kept.
  */
 
 /* T5: the battery values computed from stored registers */

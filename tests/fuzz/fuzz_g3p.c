@@ -55,7 +55,7 @@ static const struct proto_io	io = {
 };
 
 /* the caller's buffer: keep what was not consumed */
-static uint8_t	bufs[2][G3P_MAX_FRAME * 2];
+static uint8_t	bufs[2][V5_MAX_FRAME * 2];
 static size_t	nbuf[2];
 
 static void
